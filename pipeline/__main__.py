@@ -1,0 +1,126 @@
+"""Commands of the course (run through `python3 course.py <command>`)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from pipeline import run
+from pipeline.paths import ROOT, weeks
+
+
+def cmd_data(args) -> None:
+    from helpers.data import DATASETS, DatasetError, fetch
+
+    for name in args.names or list(DATASETS):
+        try:
+            print(f"{name}: ready in {fetch(name)}")
+        except DatasetError as error:
+            sys.exit(str(error))
+
+
+def cmd_notebooks(args) -> None:
+    from pipeline.notebooks import write_source_notebook
+
+    for week in args.weeks or weeks():
+        write_source_notebook(week)
+
+
+def cmd_release(args) -> None:
+    from pipeline.release import release
+
+    for week in args.weeks or weeks():
+        release(week)
+        print(f"{week}: release/{week}/ generated")
+
+
+def cmd_book(args) -> None:
+    from pipeline.book import build
+
+    sys.exit(build())
+
+
+def cmd_build(args) -> None:
+    from pipeline.sandbox import install_kernelspec
+
+    install_kernelspec()
+    cmd_data(argparse.Namespace(names=None))
+    cmd_release(argparse.Namespace(weeks=None))
+    cmd_book(args)
+
+
+def cmd_autograde(args) -> None:
+    from pipeline.autograde import autograde
+
+    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout)
+    for outcome in outcomes:
+        print(f"{outcome.student}: {'graded' if outcome.ok else 'FAILED'} {outcome.detail}")
+    if not outcomes:
+        print(f"no submissions in submitted/*/{args.week}/")
+
+
+def cmd_feedback(args) -> None:
+    run.nbgrader("generate_feedback", args.week, "--force")
+
+
+def cmd_grades(args) -> None:
+    run.nbgrader("export", "--to", args.to)
+
+
+def cmd_bench(args) -> None:
+    from pipeline.bench import main
+
+    main(args.weeks or weeks(), book=not args.no_book)
+
+
+def cmd_test(args) -> None:
+    from pipeline.sandbox import install_kernelspec
+
+    install_kernelspec()
+    cmd_data(argparse.Namespace(names=None))
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args.pytest_args]
+    sys.exit(subprocess.run(command, cwd=ROOT, env=run.environment()).returncode)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python3 course.py", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    def add(name, handler, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("build", cmd_build, "set up, fetch DATA, generate the releases, build the book")
+    add("test", cmd_test, "run the whole test suite").add_argument("pytest_args", nargs="*")
+    add("data", cmd_data, "fetch and verify datasets into DATA/").add_argument("names", nargs="*")
+    add("notebooks", cmd_notebooks, "generate source/weekNN/weekNN.ipynb").add_argument("weeks", nargs="*")
+    add("release", cmd_release, "generate the student notebooks in release/").add_argument("weeks", nargs="*")
+    add("book", cmd_book, "build the book into _build/html")
+    grade = add("autograde", cmd_autograde, "grade submitted/<student>/<week>/ in sandboxes")
+    grade.add_argument("week")
+    grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    grade.add_argument("--jobs", type=int, help="submissions graded at once (default: cores)")
+    grade.add_argument("--cell-timeout", type=int, help="seconds a cell may run (default: 90)")
+    feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
+    feedback.add_argument("week")
+    add("grades", cmd_grades, "export every score to a CSV file").add_argument(
+        "--to", default="grades.csv")
+    bench = add("bench", cmd_bench, "seconds per week notebook and for the book build")
+    bench.add_argument("weeks", nargs="*")
+    bench.add_argument("--no-book", action="store_true")
+    return main
+
+
+def main() -> None:
+    args, extra = parser().parse_known_args()
+    if extra and args.command != "test":
+        parser().error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "test":
+        args.pytest_args = [*extra, *args.pytest_args]
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

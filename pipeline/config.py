@@ -1,0 +1,47 @@
+"""The nbgrader settings of the course, in one place (`nbgrader_config.py` calls `apply`)."""
+
+from pipeline.paths import weeks
+
+SANDBOX_KERNEL = "course-sandbox"
+CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
+STDERR_NOISE = r"(?i)warning|warn\(|^\s*\d+%\|"  # library warnings and progress bars on stderr
+
+
+def gradebook_url(root: str) -> str:
+    return f"sqlite:///{root}/gradebook.db"
+
+
+def apply(c, root: str) -> None:
+    c.CourseDirectory.root = root
+    c.CourseDirectory.course_id = "deep-learning"
+    c.CourseDirectory.db_url = gradebook_url(root)
+    c.CourseDirectory.db_assignments = [{"name": week} for week in weeks()]
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md", ".*"]
+    c.CourseDirectory.max_file_size = 50_000  # kB copied from a submission
+
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.interrupt_on_timeout = True
+    c.Execute.kernel_name = SANDBOX_KERNEL
+    timeout = f"This cell ran for more than {CELL_TIMEOUT} s and was stopped. An endless loop?"
+    c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": timeout,
+                                  "traceback": [f"CellTimeoutError: {timeout}"]}
+    c.Autograde.autograde_preprocessors = [
+        "pipeline.execute.ResilientExecute",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = STDERR_NOISE
+
+    c.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "pipeline.feedback.HideTestDetails",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]

@@ -1,0 +1,77 @@
+"""The reader edition: each week as the book shows it, generated into `reader/weekNN/`.
+
+The lecture runs in full, so every output is real; but the page shows the student's starter code
+where a solution stands, and only the visible tests:
+
+- a solution cell becomes two cells: the starter code (tag `skip-execution`, shown, not run)
+  and the solution (tag `remove-cell`: it runs, so the tests below it pass, and leaves no trace);
+- graded test cells lose their hidden block before anything runs.
+
+With `course: {publish_solutions: true}` in `_config.yml` (after the deadline) the solution is
+shown instead, folded (tag `hide-input`). Hidden tests are never published.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+
+import nbformat
+import yaml
+
+from pipeline.notebooks import is_graded, is_solution, read_source, stub, visible_tests
+from pipeline.paths import READER, ROOT, SOURCE, weeks
+
+
+def publish_solutions() -> bool:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return bool((config.get("course") or {}).get("publish_solutions", False))
+
+
+def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode:
+    notebook = read_source(week)
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and is_graded(cell) and not is_solution(cell):
+            cell.source = visible_tests(cell.source)
+            cells.append(cell)
+        elif cell.cell_type == "code" and is_solution(cell):
+            starter = _tagged(copy.deepcopy(cell), "skip-execution")
+            starter.source = stub(cell.source)
+            starter.id += "-starter"
+            cells += [starter, _tagged(cell, "hide-input" if solutions else "remove-cell")]
+        elif cell.cell_type == "markdown" and is_solution(cell) and not solutions:
+            cell.source = stub(cell.source)
+            cells.append(cell)
+        else:
+            cells.append(cell)
+    for cell in cells:
+        cell.metadata.pop("nbgrader", None)
+    notebook.cells = cells
+    return notebook
+
+
+def _tagged(cell, tag: str):
+    tags = cell.metadata.setdefault("tags", [])
+    if tag not in tags:
+        tags.append(tag)
+    return cell
+
+
+def write_reader_edition(week: str) -> bool:
+    """Write `reader/<week>/<week>.ipynb` and the week's other files. True when it changed."""
+    folder = READER / week
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in (SOURCE / week).iterdir():
+        if item.is_file() and item.suffix not in {".md", ".ipynb"}:
+            shutil.copy2(item, folder / item.name)
+    text = nbformat.writes(reader_notebook(week, publish_solutions())) + "\n"
+    target = folder / f"{week}.ipynb"
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return False  # unchanged: the book's execution cache stays valid
+    target.write_text(text, encoding="utf-8")
+    return True
+
+
+def write_all() -> list[str]:
+    return [week for week in weeks() if write_reader_edition(week)]

@@ -1,0 +1,127 @@
+"""Autograding end to end, in a throwaway copy of the course: release → submissions → autograde
+(sandboxed, in parallel) → feedback → grades.csv."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from pipeline.notebooks import grade_id, is_solution, read_source
+from pipeline.paths import ROOT
+from tests import course_copy
+from tests.conftest import TESTS, WEEKS, by_week
+
+LEAK_CHECK = ROOT.parent / "shared" / "tools" / "leak_check.py"
+SNOOP = """import pathlib
+try:
+    found = [p.read_text() for p in pathlib.Path(%r).rglob('*.md')]
+except OSError:
+    found = []
+print('SNOOPED', sum('BEGIN HIDDEN TESTS' in text for text in found))
+def double(x):
+    return 2 * x"""
+
+
+def submit(root, student, week, answers):
+    """Hand in the release of `week` with `answers` ({solution grade_id: source})."""
+    notebook = nbformat.read(root / "release" / week / f"{week}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    folder = root / "submitted" / student / week
+    folder.mkdir(parents=True)
+    nbformat.write(notebook, folder / f"{week}.ipynb")
+
+
+def grades(root, week):
+    course_copy.course(root, "grades", "--to", "grades.csv")
+    with open(root / "grades.csv", newline="") as handle:
+        return {row["student_id"]: (float(row["raw_score"]), float(row["max_score"]))
+                for row in csv.DictReader(handle) if row["assignment"] == week}
+
+
+def cell_scores(root, student, week):
+    notebook = nbformat.read(root / "autograded" / student / week / f"{week}.ipynb", as_version=4)
+    return {grade_id(c): c for c in notebook.cells if grade_id(c)}
+
+
+def assert_no_leak(root):
+    if LEAK_CHECK.exists():
+        result = subprocess.run([sys.executable, str(LEAK_CHECK), str(root)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+    for page in (root / "feedback").rglob("*.html"):
+        text = page.read_text()
+        assert "### BEGIN HIDDEN TESTS" not in text and "secret_expected" not in text, page
+
+
+@pytest.fixture(scope="module")
+def graded_fixture(tmp_path_factory):
+    root = course_copy.make(tmp_path_factory.mktemp("course"), weeks=[])
+    (root / "source" / "week90").mkdir(parents=True)
+    shutil.copy(TESTS / "fixtures" / "week90.md", root / "source" / "week90" / "week90.md")
+    shutil.rmtree(root / "release")
+    course_copy.course(root, "release", "week90")
+    good = {"double": "def double(x):\n    return 2 * x", "square": "def square(x):\n    return x * x"}
+    submit(root, "good", "week90", good)
+    submit(root, "blank", "week90", {})
+    submit(root, "wrong", "week90", {**good, "double": "def double(x):\n    return abs(2 * x)"})
+    submit(root, "killer", "week90", {**good, "double": "import os\nos._exit(3)"})
+    submit(root, "looper", "week90", {**good, "double": "def double(x):\n    while True:\n        pass"})
+    submit(root, "snoop", "week90", {**good, "double": SNOOP % str(root / "source")})
+    course_copy.course(root, "autograde", "week90", "--cell-timeout", "10")
+    course_copy.course(root, "feedback", "week90")
+    return root
+
+
+@pytest.mark.xdist_group("week90")
+def test_scores_per_submission(graded_fixture):
+    assert grades(graded_fixture, "week90") == {
+        "good": (5, 5), "blank": (0, 5), "wrong": (3, 5), "killer": (3, 5), "looper": (3, 5), "snoop": (5, 5)}
+
+
+@pytest.mark.xdist_group("week90")
+def test_a_cell_that_kills_the_kernel_fails_with_a_reason(graded_fixture):
+    cells = cell_scores(graded_fixture, "killer", "week90")
+    errors = [o for o in cells["double"].outputs if o.output_type == "error"]
+    assert errors and "stopped the Python kernel" in errors[0].evalue
+
+
+@pytest.mark.xdist_group("week90")
+def test_an_endless_loop_is_stopped_with_a_reason(graded_fixture):
+    outputs = cell_scores(graded_fixture, "looper", "week90")["double_tests"].outputs
+    assert any(o.output_type == "error" and "endless loop" in o.evalue for o in outputs)
+
+
+@pytest.mark.xdist_group("week90")
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox hides the course only when it can use namespaces")
+def test_submissions_cannot_read_hidden_tests(graded_fixture):
+    outputs = cell_scores(graded_fixture, "snoop", "week90")["double"].outputs
+    assert "SNOOPED 0" in "".join(o.get("text", "") for o in outputs)
+
+
+@pytest.mark.xdist_group("week90")
+def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
+    page = (graded_fixture / "feedback" / "wrong" / "week90" / "week90.html").read_text()
+    assert "double(-3) stays negative" in page
+    assert_no_leak(graded_fixture)
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_reference_earns_everything_and_blank_nothing(week, tmp_path):
+    root = course_copy.make(tmp_path, [week])
+    answers = {grade_id(cell): cell.source for cell in read_source(week).cells if is_solution(cell)}
+    submit(root, "reference", week, answers)
+    submit(root, "blank", week, {})
+    course_copy.course(root, "autograde", week)
+    course_copy.course(root, "feedback", week)
+    result = grades(root, week)
+    assert result["reference"][0] == result["reference"][1] > 0, json.dumps(result)
+    assert result["blank"][0] == 0
+    assert_no_leak(root)

@@ -1,0 +1,46 @@
+"""release/ is exactly what nbgrader generates from source/, and holds nothing secret."""
+
+from __future__ import annotations
+
+import pytest
+from nbgrader.validator import Validator
+
+from pipeline.notebooks import HIDDEN_TESTS, SOLUTION, write_source_notebook
+from pipeline.paths import RELEASE, SOURCE, release_notebook, source_notebook
+from tests import course_copy
+from tests.conftest import WEEKS, by_week
+
+
+def files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_committed_release_matches_a_fresh_one(week, tmp_path):
+    root = course_copy.make(tmp_path, [week])
+    course_copy.course(root, "release", week)
+    fresh, committed = files(root / "release" / week), files(RELEASE / week)
+    assert sorted(fresh) == sorted(committed), "run `python course.py release` and commit release/"
+    stale = [str(name) for name in fresh if fresh[name] != committed[name]]
+    assert stale == [], "release/ is out of date: run `python course.py release` and commit it"
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_release_has_no_source_markdown_and_no_secret_markers(week):
+    assert not list((RELEASE / week).rglob("*.md"))
+    text = release_notebook(week).read_text(encoding="utf-8")
+    for marker in (*SOLUTION, *HIDDEN_TESTS):
+        assert marker not in text
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_validator_passes_the_source_and_fails_the_release(week):
+    write_source_notebook(week)
+    validator = Validator()
+    assert validator.validate(str(source_notebook(week))).get("failed", []) == []
+    assert validator.validate(str(release_notebook(week))).get("failed")
+
+
+def test_every_week_is_released():
+    assert sorted(p.name for p in RELEASE.iterdir() if p.is_dir()) == WEEKS
+    assert all((SOURCE / week / f"{week}.md").exists() for week in WEEKS)
