@@ -47,8 +47,24 @@ def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode
             cells.append(cell)
     for cell in cells:
         cell.metadata.pop("nbgrader", None)
-    notebook.cells = cells
+    notebook.cells = [*cells[:1], download_note(week), *cells[1:]]
     return notebook
+
+
+def download_note(week: str) -> nbformat.NotebookNode:
+    """A line under the title linking to the student files (the site holds a copy of release/)."""
+    names = [f"{week}.ipynb", *(item.name for item in released_files(week))]
+    links = ", ".join(f'<a href="../../{week}/{name}" download>{name}</a>' for name in names)
+    cell = nbformat.v4.new_markdown_cell(
+        f"*Work through this week yourself:* download {links} and open it in JupyterLab "
+        "(see *Setup for students*).")
+    cell.id = f"{week}-download"
+    return cell
+
+
+def released_files(week: str) -> list:
+    """The week's files other than its notebook (nbgrader releases them beside it)."""
+    return sorted(p for p in (SOURCE / week).iterdir() if p.is_file() and p.suffix not in {".md", ".ipynb"})
 
 
 def _tagged(cell, tag: str):
@@ -62,9 +78,8 @@ def write_reader_edition(week: str) -> bool:
     """Write `reader/<week>/<week>.ipynb` and the week's other files. True when it changed."""
     folder = READER / week
     folder.mkdir(parents=True, exist_ok=True)
-    for item in (SOURCE / week).iterdir():
-        if item.is_file() and item.suffix not in {".md", ".ipynb"}:
-            shutil.copy2(item, folder / item.name)
+    for item in released_files(week):
+        shutil.copy2(item, folder / item.name)
     text = nbformat.writes(reader_notebook(week, publish_solutions())) + "\n"
     target = folder / f"{week}.ipynb"
     if target.exists() and target.read_text(encoding="utf-8") == text:

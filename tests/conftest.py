@@ -59,3 +59,43 @@ def with_answer(week: str, solution_id: str, source: str):
             cell.source = source
             return notebook
     raise KeyError(f"{week} has no solution cell '{solution_id}'")
+
+
+BLOCKS = {"solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
+          "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")}
+
+
+def secret_lines(source: Path, kinds=("solution", "hidden"), shortest: int = 16) -> list[str]:
+    """Distinctive lines inside solution / hidden-test blocks of the sources under `source`."""
+    lines, public = set(), set()
+    for md in source.rglob("*.md"):
+        inside = None
+        for raw in md.read_text(encoding="utf-8").splitlines():
+            line = re.sub(r"\s+", " ", raw.strip())
+            kind = next((k for k, (begin, _) in BLOCKS.items() if line.startswith(begin)), None)
+            if kind or any(line.startswith(end) for _, end in BLOCKS.values()):
+                inside = kind
+            elif inside:
+                if inside in kinds and len(line) >= shortest and not line.startswith("#"):
+                    lines.add(line)
+            else:
+                public.add(line)
+    return sorted(lines - public)
+
+
+def html_text(page: Path) -> str:
+    text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8", errors="replace"))
+    for entity, char in (("&quot;", '"'), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return re.sub(r"\s+", " ", text)
+
+
+def shown_secrets(pages, secrets) -> dict[str, list[str]]:
+    """{page: secret lines it shows} for the pages that show any."""
+    found = {}
+    for page in pages:
+        text = html_text(page)
+        leaked = [line for line in secrets if line in text]
+        if leaked:
+            found[str(page)] = leaked[:3]
+    return found

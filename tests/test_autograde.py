@@ -16,7 +16,7 @@ import pytest
 from pipeline.notebooks import grade_id, is_solution, read_source
 from pipeline.paths import ROOT
 from tests import course_copy
-from tests.conftest import TESTS, WEEKS, by_week
+from tests.conftest import TESTS, WEEKS, by_week, secret_lines, shown_secrets
 
 LEAK_CHECK = ROOT.parent / "shared" / "tools" / "leak_check.py"
 SNOOP = """import pathlib
@@ -52,13 +52,15 @@ def cell_scores(root, student, week):
     return {grade_id(c): c for c in notebook.cells if grade_id(c)}
 
 
-def assert_no_leak(root):
-    if LEAK_CHECK.exists():
-        result = subprocess.run([sys.executable, str(LEAK_CHECK), str(root)], capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout
-    for page in (root / "feedback").rglob("*.html"):
-        text = page.read_text()
-        assert "### BEGIN HIDDEN TESTS" not in text and "secret_expected" not in text, page
+def assert_no_leak(root, solved=()):
+    """No hidden test in any feedback; no solution in the feedback of students who did not solve."""
+    pages = list((root / "feedback").rglob("*.html"))
+    assert pages
+    assert shown_secrets(pages, secret_lines(root / "source", kinds=("hidden",))) == {}
+    unsolved = [page for page in pages if page.relative_to(root / "feedback").parts[0] not in solved]
+    assert shown_secrets(unsolved, secret_lines(root / "source", kinds=("solution",))) == {}
+    for page in pages:
+        assert "### BEGIN HIDDEN TESTS" not in page.read_text(), page
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +112,11 @@ def test_submissions_cannot_read_hidden_tests(graded_fixture):
 def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
     page = (graded_fixture / "feedback" / "wrong" / "week90" / "week90.html").read_text()
     assert "double(-3) stays negative" in page
-    assert_no_leak(graded_fixture)
+    assert_no_leak(graded_fixture, solved=("good", "wrong", "killer", "looper", "snoop"))
+    if LEAK_CHECK.exists():
+        result = subprocess.run([sys.executable, str(LEAK_CHECK), str(graded_fixture)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
@@ -124,4 +130,4 @@ def test_reference_earns_everything_and_blank_nothing(week, tmp_path):
     result = grades(root, week)
     assert result["reference"][0] == result["reference"][1] > 0, json.dumps(result)
     assert result["blank"][0] == 0
-    assert_no_leak(root)
+    assert_no_leak(root, solved=("reference",))

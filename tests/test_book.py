@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 from pipeline import run
 from pipeline.book import build
 from pipeline.paths import BUILD, ROOT
-from tests.conftest import WEEKS
+from tests.conftest import WEEKS, secret_lines, shown_secrets
 
 LEAK_CHECK = ROOT.parent / "shared" / "tools" / "leak_check.py"
 pytestmark = pytest.mark.xdist_group("book")
@@ -37,12 +36,9 @@ def test_no_page_source_is_published(site):
 
 
 def test_no_solution_or_hidden_test_in_the_site(site):
-    secrets = secret_lines()
+    secrets = secret_lines(ROOT / "source")
     assert secrets
-    for page in site.rglob("*.html"):
-        text = re.sub(r"\s+", " ", _text(page))
-        leaked = [line for line in secrets if line in text]
-        assert leaked == [], f"{page.relative_to(site)} shows {leaked[:3]}"
+    assert shown_secrets(site.rglob("*.html"), secrets) == {}
 
 
 def test_the_shared_leak_check_passes(site):
@@ -66,28 +62,3 @@ def test_a_failing_cell_fails_the_build(tmp_path):
                             env=run.environment(), capture_output=True, text=True)
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
-
-
-def secret_lines() -> list[str]:
-    """Distinctive lines inside solution and hidden-test blocks of every source."""
-    lines, public = set(), set()
-    for md in (ROOT / "source").rglob("*.md"):
-        inside = False
-        for raw in md.read_text().splitlines():
-            line = raw.strip()
-            if line.startswith(("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")):
-                inside = True
-            elif line.startswith(("### END SOLUTION", "### END HIDDEN TESTS")):
-                inside = False
-            elif inside and len(line) >= 16 and not line.startswith("#"):
-                lines.add(re.sub(r"\s+", " ", line))
-            elif not inside:
-                public.add(re.sub(r"\s+", " ", line))
-    return sorted(lines - public)
-
-
-def _text(page) -> str:
-    text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8", errors="replace"))
-    for entity, char in (("&quot;", '"'), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
-        text = text.replace(entity, char)
-    return text

@@ -60,12 +60,12 @@ def test_corrupt_mirror_leaves_nothing_behind(empty_data, mirror):
 
 
 def test_interrupted_fetch_leaves_nothing_behind(empty_data, mirror, monkeypatch):
-    copied = []
+    copied, copy = [], shutil.copyfile
 
     def copy_then_fail(source, target, **options):
         if copied:
             raise KeyboardInterrupt
-        copied.append(shutil.copy(source, target))
+        copied.append(copy(source, target))
 
     monkeypatch.setattr(data.shutil, "copyfile", copy_then_fail)
     with pytest.raises(KeyboardInterrupt):
