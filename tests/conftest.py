@@ -65,9 +65,14 @@ BLOCKS = {"solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
           "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")}
 
 
-def secret_lines(source: Path, kinds=("solution", "hidden"), shortest: int = 16) -> list[str]:
-    """Distinctive lines inside solution / hidden-test blocks of the sources under `source`."""
-    lines, public = set(), set()
+def secret_lines(source: Path, kinds=("solution", "hidden"), shortest: int = 20) -> list[str]:
+    """Distinctive lines found only inside the `kinds` of blocks of the sources under `source`.
+
+    A line that also stands in public text, or in a block of another kind (a hidden test that
+    repeats a line a student may write), does not count: seeing it reveals nothing.
+    """
+    found = {kind: set() for kind in BLOCKS}
+    public = set()
     for md in source.rglob("*.md"):
         inside = None
         for raw in md.read_text(encoding="utf-8").splitlines():
@@ -76,11 +81,13 @@ def secret_lines(source: Path, kinds=("solution", "hidden"), shortest: int = 16)
             if kind or any(line.startswith(end) for _, end in BLOCKS.values()):
                 inside = kind
             elif inside:
-                if inside in kinds and len(line) >= shortest and not line.startswith("#"):
-                    lines.add(line)
+                if len(line) >= shortest and not line.startswith("#"):
+                    found[inside].add(line)
             else:
                 public.add(line)
-    return sorted(lines - public)
+    wanted = set().union(*(found[kind] for kind in kinds))
+    others = set().union(*(found[kind] for kind in BLOCKS if kind not in kinds))
+    return sorted(wanted - public - others)
 
 
 def html_text(page: Path) -> str:
