@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.notebooks import grade_id, is_graded, is_solution, read_source
+from pipeline.notebooks import HIDDEN_TESTS, SOLUTION, grade_id, is_graded, is_solution, read_source
 from pipeline.paths import SOURCE, weeks
 from pipeline.score import execute
 
@@ -19,10 +19,12 @@ WEEKS = weeks()
 
 def by_week(values):
     """Parameters grouped per week, so one pytest-xdist worker runs a week's tests together."""
-    return [pytest.param(*value if isinstance(value, tuple) else (value,), id="-".join(
-        map(str, value if isinstance(value, tuple) else (value,))),
-        marks=pytest.mark.xdist_group(value[0] if isinstance(value, tuple) else value))
-        for value in values]
+    params = []
+    for value in values:
+        value = value if isinstance(value, tuple) else (value,)
+        params.append(pytest.param(*value, id="-".join(map(str, value)),
+                                   marks=pytest.mark.xdist_group(value[0])))
+    return params
 
 
 @cache
@@ -61,8 +63,7 @@ def with_answer(week: str, solution_id: str, source: str):
     raise KeyError(f"{week} has no solution cell '{solution_id}'")
 
 
-BLOCKS = {"solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
-          "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")}
+BLOCKS = {"solution": SOLUTION, "hidden": HIDDEN_TESTS}
 
 
 def secret_lines(source: Path, kinds=("solution", "hidden"), shortest: int = 20) -> list[str]:
