@@ -3,22 +3,27 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from functools import cache
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from pipeline.notebooks import grade_id, is_solution, read_source
-from pipeline.paths import ROOT
+from pipeline.score import cell_score, errors
 from tests import course_copy
-from tests.conftest import TESTS, WEEKS, by_week, secret_lines, shown_secrets
+from tests.conftest import WEEKS, by_week
+from tests.support import LEAK_CHECK, TESTS, exercises, secret_lines, shown_secrets, wrong_answers
+from tests.test_wrong_answers import judged
 
-LEAK_CHECK = ROOT.parent / "shared" / "tools" / "leak_check.py"
 SNOOP = """import pathlib
 try:
     found = [p.read_text() for p in pathlib.Path(%r).rglob('*.md')]
@@ -119,15 +124,50 @@ def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
         assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.parametrize("week", by_week(WEEKS))
-def test_reference_earns_everything_and_blank_nothing(week, tmp_path):
-    root = course_copy.make(tmp_path, [week])
+@cache
+def graded_week(week: str) -> Path:
+    """A course copy in which nbgrader graded three hand-ins of `week` and wrote their feedback:
+    the reference solution, the untouched release, and the week's first wrong answer."""
+    root = course_copy.make(Path(tempfile.mkdtemp(prefix=f"graded-{week}-")), [week])
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     answers = {grade_id(cell): cell.source for cell in read_source(week).cells if is_solution(cell)}
+    exercise, _, wrong = wrong_answers(week)[0]
     submit(root, "reference", week, answers)
     submit(root, "blank", week, {})
+    submit(root, "wrong", week, {**answers, exercise: wrong})
     course_copy.course(root, "autograde", week)
     course_copy.course(root, "feedback", week)
-    result = grades(root, week)
+    return root
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_reference_earns_every_point(week):
+    result = grades(graded_week(week), week)
     assert result["reference"][0] == result["reference"][1] > 0, json.dumps(result)
-    assert result["blank"][0] == 0
-    assert_no_leak(root, solved=("reference",))
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_reference_runs_top_to_bottom_without_an_unexpected_error(week):
+    notebook = nbformat.read(graded_week(week) / "autograded" / "reference" / week / f"{week}.ipynb", 4)
+    assert errors(notebook) == []
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_untouched_release_earns_nothing(week):
+    assert grades(graded_week(week), week)["blank"][0] == 0
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_wrong_answer_scores_what_the_fast_judge_says(week):
+    """tests/judge.py (which proves every wrong answer loses points) scores as autograding does."""
+    exercise, what, _ = wrong_answers(week)[0]
+    notebook = read_source(week)
+    tests = [grade_id(notebook.cells[index]) for index in exercises(notebook)[exercise]]
+    graded = cell_scores(graded_week(week), "wrong", week)
+    earned = sum(cell_score(graded[cell])[0] for cell in tests)
+    assert earned == judged(week)[(exercise, what)].earned
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_feedback_holds_no_hidden_test(week):
+    assert_no_leak(graded_week(week), solved=("reference", "wrong"))

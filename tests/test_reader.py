@@ -34,9 +34,3 @@ def test_published_solutions_are_folded_not_removed(week):
     assert not any(tagged(c, "remove-cell") for c in notebook.cells)
     assert any(tagged(c, "hide-input") and SOLUTION[0] in c.source for c in notebook.cells)
     assert not any(HIDDEN_TESTS[0] in c.source for c in notebook.cells)
-
-
-def test_switch_is_off_by_default():
-    from pipeline.reader import publish_solutions
-
-    assert publish_solutions() is False
