@@ -1,5 +1,6 @@
 """The nbgrader settings of the course, in one place (`nbgrader_config.py` calls `apply`)."""
 
+from pipeline.notebooks import CODE_STUB, TEXT_STUB
 from pipeline.paths import weeks
 
 SANDBOX_KERNEL = "course-sandbox"
@@ -19,8 +20,8 @@ def apply(c, root: str) -> None:
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md", ".*"]
     c.CourseDirectory.max_file_size = 50_000  # kB copied from a submission
 
-    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.ClearSolutions.code_stub = CODE_STUB
+    c.ClearSolutions.text_stub = TEXT_STUB
 
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.interrupt_on_timeout = True
@@ -42,6 +43,7 @@ def apply(c, root: str) -> None:
 
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "pipeline.feedback.HideTestDetails",
+        "nbgrader.preprocessors.ClearHiddenTests",
+        "pipeline.feedback.ShortenTracebacks",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade
 from traitlets import Integer
-
-from pipeline.notebooks import is_graded
 
 KILLED = ("This cell stopped the Python kernel (exit(), a crash or the memory limit), so it was "
           "skipped and the notebook was run again without it.")
@@ -37,7 +36,7 @@ class ResilientExecute(Execute):
                 for index, source in originals.items():
                     nb.cells[index].source = source
         for cell in nb.cells[self._current:]:
-            if cell.cell_type == "code" and is_graded(cell):
+            if cell.cell_type == "code" and is_grade(cell):
                 cell.outputs = [_error(NOT_RUN)]
         return nb, resources
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+
 import jupytext
 import nbformat
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+from nbgrader.utils import is_grade, is_solution
 
 from pipeline.paths import source_md, source_notebook
 
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+TEXT_STUB = "YOUR ANSWER HERE"
 
 
 def read_source(week: str) -> nbformat.NotebookNode:
@@ -31,42 +37,21 @@ def write_source_notebook(week: str) -> bool:
     return True
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_solution(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
-
-
-def is_graded(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("grade"))
-
-
 def grade_id(cell) -> str | None:
-    return nbgrader_meta(cell).get("grade_id")
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def without_block(text: str, markers: tuple[str, str], replacement: list[str] | None = None) -> str:
-    """`text` with every region between `markers` (inclusive) replaced, keeping indentation."""
-    begin, end = markers
-    out, inside = [], False
-    for line in text.splitlines():
-        if line.strip().startswith(begin):
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + item for item in replacement or []]
-        elif line.strip().startswith(end):
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
+def is_test(cell) -> bool:
+    """An autograded test cell (graded, not an answer)."""
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
-def stub(text: str) -> str:
-    """What the student sees in place of a solution (as nbgrader's ClearSolutions writes it)."""
-    return without_block(text, SOLUTION, ["# YOUR CODE HERE", "raise NotImplementedError()"])
+def student_view(cell) -> nbformat.NotebookNode:
+    """A copy of `cell` as nbgrader releases it: solution replaced by the stub, hidden tests removed.
 
-
-def visible_tests(text: str) -> str:
-    return without_block(text, HIDDEN_TESTS)
+    nbgrader's own preprocessors do it, so an unterminated or nested block fails loudly here too.
+    """
+    cell = copy.deepcopy(cell)
+    ClearSolutions(code_stub=CODE_STUB, text_stub=TEXT_STUB).preprocess_cell(cell, {"language": "python"}, 0)
+    ClearHiddenTests().preprocess_cell(cell, {}, 0)
+    return cell

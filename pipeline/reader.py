@@ -13,13 +13,12 @@ shown instead, folded (tag `hide-input`). Hidden tests are never published.
 
 from __future__ import annotations
 
-import copy
 import shutil
 
 import nbformat
 import yaml
 
-from pipeline.notebooks import is_graded, is_solution, read_source, stub, visible_tests
+from pipeline.notebooks import is_solution, is_test, read_source, student_view
 from pipeline.paths import READER, ROOT, SOURCE, weeks
 
 
@@ -32,17 +31,14 @@ def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode
     notebook = read_source(week)
     cells = []
     for cell in notebook.cells:
-        if cell.cell_type == "code" and is_graded(cell) and not is_solution(cell):
-            cell.source = visible_tests(cell.source)
-            cells.append(cell)
+        if is_test(cell):
+            cells.append(student_view(cell))
         elif cell.cell_type == "code" and is_solution(cell):
-            starter = _tagged(copy.deepcopy(cell), "skip-execution")
-            starter.source = stub(cell.source)
+            starter = _tagged(student_view(cell), "skip-execution")
             starter.id += "-starter"
             cells += [starter, _tagged(cell, "hide-input" if solutions else "remove-cell")]
         elif cell.cell_type == "markdown" and is_solution(cell) and not solutions:
-            cell.source = stub(cell.source)
-            cells.append(cell)
+            cells.append(student_view(cell))
         else:
             cells.append(cell)
     for cell in cells:

@@ -6,15 +6,15 @@ does not; `python course.py bench` uses it to time the weeks.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbgrader.utils import determine_grade
+from nbgrader.preprocessors import IgnorePattern
+from nbgrader.utils import determine_grade, is_grade
 
 from pipeline.config import CELL_TIMEOUT, STDERR_NOISE
-from pipeline.notebooks import grade_id, is_graded
+from pipeline.notebooks import grade_id
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path, upto: int | None = None,
@@ -28,19 +28,19 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, upto: int | None = No
     return notebook
 
 
+_ignore = IgnorePattern(pattern=STDERR_NOISE, enabled=True)
+
+
+def cell_score(cell) -> tuple[float, float]:
+    """(earned, possible) for a graded cell, as autograding scores it (after `IgnorePattern`)."""
+    cell, _ = _ignore.preprocess_cell(cell, {}, 0)
+    return determine_grade(cell)
+
+
 def scores(notebook: nbformat.NotebookNode) -> dict[str, tuple[float, float]]:
     """{grade_id: (points earned, points possible)} for every graded cell."""
-    result = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and is_graded(cell):
-            cell.outputs = [output for output in cell.get("outputs", []) if not _noise(output)]
-            result[grade_id(cell)] = determine_grade(cell)
-    return result
-
-
-def _noise(output) -> bool:
-    return (output.output_type == "stream" and output.name == "stderr"
-            and re.search(STDERR_NOISE, output.text) is not None)
+    return {grade_id(cell): cell_score(cell) for cell in notebook.cells
+            if cell.cell_type == "code" and is_grade(cell)}
 
 
 def errors(notebook: nbformat.NotebookNode) -> list[str]:
