@@ -87,3 +87,22 @@ def check_choice(answer, options: str, what: str):
     if not (isinstance(answer, str) and len(answer.strip()) == 1 and answer.strip().upper() in options):
         fail(f"{what}: answer with one letter of {', '.join(options)} as a string, e.g. \"{options[0]}\"",
              show=False)
+
+
+def check_like_torch(value_class, build, inputs, case: str, tol: float = 1e-9):
+    """`build` gives the same value and gradients on `value_class` leaves as on float64 torch tensors.
+
+    `build(*leaves)` must return one node; the check runs `backward()` on both results.
+    """
+    import torch
+
+    mine = [value_class(float(v)) for v in inputs]
+    out = build(*mine)
+    out.backward()
+    theirs = [torch.tensor(float(v), dtype=torch.float64, requires_grad=True) for v in inputs]
+    expected = build(*theirs)
+    expected.backward()
+    check(out.data, expected.item(), f"{case}: value", tol=tol)
+    for i, (leaf, tensor) in enumerate(zip(mine, theirs, strict=True)):
+        check(leaf.grad, tensor.grad.item(), f"{case}: gradient of input {i}", tol=tol)
+    check(out.grad, 1.0, f"{case}: the root's own gradient is 1.0")

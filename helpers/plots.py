@@ -5,12 +5,16 @@
 
 Nodes are boxes (or circles) at data coordinates; edges are arrows between them, optionally
 labelled half-way. The axes are hidden and scaled so the boxes keep their shape.
+
+Per-epoch training curves: `plot_history({"train_loss": [...], "validation_f1": [...]})` puts the
+curves whose name contains "loss" in the left panel and every other curve (a metric) in the right.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 
 Node = tuple  # (x, y, label) or (x, y, label, style) with style "box", "circle" or "text"
 
@@ -83,3 +87,29 @@ def diagram(
     if title:
         ax.set_title(title)
     return fig
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def plot_history(history: dict[str, list[float]], title: str | None = None, loss_label: str = "loss") -> None:
+    """Plot per-epoch curves (epochs numbered from 1) and show the figure."""
+    losses = {name: values for name, values in history.items() if "loss" in name}
+    metrics = {name: values for name, values in history.items() if "loss" not in name}
+    panels = [(group, ylabel) for group, ylabel in ((losses, loss_label), (metrics, "metric")) if group]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
+    for ax, (group, ylabel) in zip(axes[0], panels, strict=True):
+        for name, values in group.items():
+            epochs = range(1, len(values) + 1)
+            ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=3,
+                    label=_label(name))
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    plt.show()
