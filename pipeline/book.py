@@ -18,4 +18,5 @@ def build(output: str | None = None) -> int:
     write_all()
     command = [str(run.BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror",
                "--keep-going", "--path-output", output or str(BUILD.parent)]
-    return subprocess.run(command, cwd=ROOT, env=run.environment()).returncode
+    env = run.environment(COURSE_STATIC_FIGURES="1")  # helpers.widgets draws figures, not sliders
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
