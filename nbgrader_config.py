@@ -6,7 +6,7 @@
   copy, resource limits, no view of the course's secrets, an unprivileged user where possible.
 - Every nbgrader command finds the environment's own programs (PATH is set below).
 - Warnings on stderr do not zero a correct answer (`IgnorePattern`), and feedback never shows
-  hidden tests or the lines of their tracebacks (`pipeline.feedback.ShortenTracebacks` after nbgrader's `ClearHiddenTests`).
+  hidden tests or the lines of their tracebacks (`pipeline/feedback.py`).
 """
 
 import os

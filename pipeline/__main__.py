@@ -53,7 +53,7 @@ def cmd_build(args) -> None:
 def cmd_autograde(args) -> None:
     from pipeline.autograde import autograde
 
-    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout)
+    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb)
     for outcome in outcomes:
         print(f"{outcome.student}: {'graded' if outcome.ok else 'FAILED'} {outcome.detail}")
     if not outcomes:
@@ -79,7 +79,8 @@ def cmd_test(args) -> None:
 
     install_kernelspec()
     cmd_data(argparse.Namespace(names=None))
-    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args.pytest_args]
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--durations=10",
+               *args.pytest_args]
     sys.exit(subprocess.run(command, cwd=ROOT, env=run.environment()).returncode)
 
 
@@ -103,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: cores)")
     grade.add_argument("--cell-timeout", type=int, help="seconds a cell may run (default: 90)")
+    grade.add_argument("--memory-gb", type=float, help="memory one submission may use (default: 4)")
     feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
     feedback.add_argument("week")
     add("grades", cmd_grades, "export every score to a CSV file").add_argument(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline import run
 from pipeline.paths import ROOT, SUBMITTED
 from pipeline.release import release
+from pipeline.sandbox import MEMORY_VARIABLE
 
 WALL_LIMIT = 30 * 60  # seconds for one submission, all cells together
 
@@ -34,14 +35,14 @@ def students(week: str) -> list[str]:
 
 
 def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
-              cell_timeout: int | None = None) -> list[Outcome]:
+              cell_timeout: int | None = None, memory_gb: float | None = None) -> list[Outcome]:
     who = only or students(week)
     if not knows(week):
         release(week)  # nbgrader grades against the source cells its gradebook holds
     for student in who:  # one writer at a time: sqlite allows no more
         run.nbgrader("db", "student", "add", student, quiet=True, check=False)
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        return list(pool.map(lambda student: grade_one(week, student, cell_timeout), who))
+        return list(pool.map(lambda student: grade_one(week, student, cell_timeout, memory_gb), who))
 
 
 def knows(week: str) -> bool:
@@ -57,13 +58,15 @@ def knows(week: str) -> bool:
             return False
 
 
-def grade_one(week: str, student: str, cell_timeout: int | None = None) -> Outcome:
+def grade_one(week: str, student: str, cell_timeout: int | None = None,
+              memory_gb: float | None = None) -> Outcome:
     command = [sys.executable, "-m", "nbgrader", "autograde", week, "--student", student, "--force"]
     if cell_timeout:
         command.append(f"--Execute.timeout={cell_timeout}")
     for _ in range(3):  # a locked gradebook is the one failure worth a retry
         try:
-            result = subprocess.run(command, cwd=ROOT, env=run.environment(), text=True,
+            env = run.environment(**{MEMORY_VARIABLE: str(memory_gb)} if memory_gb else {})
+            result = subprocess.run(command, cwd=ROOT, env=env, text=True,
                                     capture_output=True, timeout=WALL_LIMIT)
         except subprocess.TimeoutExpired:
             return Outcome(student, False, f"stopped after {WALL_LIMIT} s")

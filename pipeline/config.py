@@ -33,6 +33,7 @@ def apply(c, root: str) -> None:
         "pipeline.execute.ResilientExecute",
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "pipeline.limitsize.LimitOutputSize",
         "nbgrader.preprocessors.LimitOutput",
         "nbgrader.preprocessors.SaveAutoGrades",
         "nbgrader.preprocessors.AssignLatePenalties",
@@ -43,7 +44,7 @@ def apply(c, root: str) -> None:
 
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "nbgrader.preprocessors.ClearHiddenTests",
+        "pipeline.feedback.ClearHiddenTestsOfTestCells",
         "pipeline.feedback.ShortenTracebacks",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -7,7 +7,10 @@ notebook being graded. Before the ordinary IPython kernel starts, it
 2. when running as root and `unshare` works: enters a private mount namespace in which the
    course's secrets (sources with hidden tests, other submissions, gradebook, git history) are
    covered by empty folders, and drops to the unprivileged user `nobody`;
-3. limits CPU seconds, memory, file size and the number of processes.
+3. limits CPU seconds, file size, the number of processes and memory: `COURSE_MEMORY_GB` (default
+   4) caps the kernel's own allocations (`RLIMIT_DATA`: a too large allocation fails with a
+   `MemoryError` in the cell) and, where this process may create a memory cgroup (v2 `memory.max`
+   or v1 `memory.limit_in_bytes`), everything the kernel and its children hold.
 
 On a machine where step 2 is impossible (an instructor's laptop without root) the other steps
 still apply; run autograding as an ordinary user there.
@@ -35,6 +38,12 @@ LIMITS = {
     resource.RLIMIT_NPROC: 512,
 }
 INSIDE = "--inside-namespace"
+MEMORY_VARIABLE = "COURSE_MEMORY_GB"
+DEFAULT_MEMORY_GB = 4.0
+
+
+def memory_gb() -> float:
+    return float(os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_GB)
 
 
 def main(argv: list[str]) -> None:
@@ -42,6 +51,7 @@ def main(argv: list[str]) -> None:
         return start_isolated(Path(argv[1]), Path(argv[2]))
     connection = Path(argv[0])
     workdir = Path.cwd()
+    join_memory_cgroup(connection.stem, int(memory_gb() * (1 << 30)))
     if os.geteuid() == 0 and shutil.which("unshare") and _namespaces_work():
         os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
                               sys.executable, "-m", "pipeline.sandbox", INSIDE, str(connection),
@@ -113,8 +123,68 @@ def copy_workdir(workdir: Path, connection: Path, work: Path) -> Path:
     return work
 
 
+def memory_cgroups() -> list[tuple[Path, str, str]]:
+    """(folder, limit file, events file) of this process's memory cgroups: v2 first, then v1."""
+    found = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        number, controllers, path = line.split(":", 2)
+        if number == "0" and not controllers:
+            for mount in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
+                folder = mount / path.lstrip("/")
+                if "memory" in _read(folder / "cgroup.subtree_control").split():
+                    found.insert(0, (folder, "memory.max", "memory.events"))
+        elif "memory" in controllers.split(","):
+            found.append((Path("/sys/fs/cgroup/memory") / path.lstrip("/"), "memory.limit_in_bytes",
+                          "memory.oom_control"))
+    return found
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text()
+    except OSError:
+        return ""
+
+
+def join_memory_cgroup(name: str, limit: int) -> Path | None:
+    """Put this process (and so the kernel it becomes) in a new memory cgroup `sandbox-<name>`."""
+    for parent, limit_file, _ in memory_cgroups():
+        folder = parent / f"sandbox-{name}"
+        try:
+            folder.mkdir(exist_ok=True)
+            (folder / limit_file).write_text(str(limit))
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+            return folder
+        except OSError:
+            _remove(folder)
+    return None
+
+
+def memory_cgroup_oom_kills(name: str) -> int:
+    """How often the memory cgroup of kernel `name` killed a process for using too much memory."""
+    for parent, _, events in memory_cgroups():
+        for line in _read(parent / f"sandbox-{name}" / events).splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+    return 0
+
+
+def remove_memory_cgroup(name: str) -> None:
+    for parent, _, _ in memory_cgroups():
+        _remove(parent / f"sandbox-{name}")
+
+
+def _remove(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
 def start_kernel(work: Path) -> None:
-    for limit, value in LIMITS.items():
+    memory = int(memory_gb() * (1 << 30))
+    for limit, value in {**LIMITS, resource.RLIMIT_DATA: memory}.items():
         soft, hard = resource.getrlimit(limit)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(limit, (value, value))

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from pipeline import sandbox
 from pipeline.notebooks import grade_id, is_solution, read_source
 from pipeline.score import cell_score, errors
 from tests import course_copy
@@ -32,6 +33,13 @@ except OSError:
 print('SNOOPED', sum('BEGIN HIDDEN TESTS' in text for text in found))
 def double(x):
     return 2 * x"""
+
+
+SHARED_MEMORY_HOG = """import mmap
+hoard = mmap.mmap(-1, 3 << 29, flags=mmap.MAP_SHARED)
+for start in range(0, len(hoard), 4096):
+    hoard[start] = 1
+"""
 
 
 def submit(root, student, week, answers):
@@ -82,7 +90,10 @@ def graded_fixture(tmp_path_factory):
     submit(root, "killer", "week90", {**good, "double": "import os\nos._exit(3)"})
     submit(root, "looper", "week90", {**good, "double": "def double(x):\n    while True:\n        pass"})
     submit(root, "snoop", "week90", {**good, "double": SNOOP % str(root / "source")})
-    course_copy.course(root, "autograde", "week90", "--cell-timeout", "10")
+    submit(root, "hog", "week90", {**good, "double": "hoard = bytearray(3 << 30)\n" + good["double"]})
+    submit(root, "sharer", "week90", {**good, "double": SHARED_MEMORY_HOG + good["double"]})
+    submit(root, "flooder", "week90", {**good, "double": "print('x' * 100_000_000)\n" + good["double"]})
+    course_copy.course(root, "autograde", "week90", "--cell-timeout", "10", "--memory-gb", "1")
     course_copy.course(root, "feedback", "week90")
     return root
 
@@ -90,7 +101,29 @@ def graded_fixture(tmp_path_factory):
 @pytest.mark.xdist_group("week90")
 def test_scores_per_submission(graded_fixture):
     assert grades(graded_fixture, "week90") == {
-        "good": (5, 5), "blank": (0, 5), "wrong": (3, 5), "killer": (3, 5), "looper": (3, 5), "snoop": (5, 5)}
+        "good": (5, 5), "blank": (0, 5), "wrong": (3, 5), "killer": (3, 5), "looper": (3, 5), "snoop": (5, 5),
+        "hog": (3, 5), "sharer": (3, 5), "flooder": (5, 5)}
+
+
+@pytest.mark.xdist_group("week90")
+@pytest.mark.parametrize("student", ["hog", "sharer"])
+def test_too_much_memory_stops_the_cell_with_a_reason(graded_fixture, student):
+    if student == "sharer" and not sandbox.memory_cgroups():
+        pytest.skip("no memory cgroup to join here: shared memory escapes the rlimit")
+    errors = [o for o in cell_scores(graded_fixture, student, "week90")["double"].outputs
+              if o.output_type == "error"]
+    assert errors and "used more than 1 GiB of memory" in errors[0].evalue, errors
+
+
+@pytest.mark.xdist_group("week90")
+def test_a_flood_of_output_is_cut_to_size(graded_fixture):
+    notebook = graded_fixture / "autograded" / "flooder" / "week90" / "week90.ipynb"
+    assert notebook.stat().st_size < 200_000
+    outputs = cell_scores(graded_fixture, "flooder", "week90")["double"].outputs
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "output truncated: 99,980,001 more characters" in text
+    feedback = graded_fixture / "feedback" / "flooder" / "week90" / "week90.html"
+    assert feedback.stat().st_size < 1_000_000
 
 
 @pytest.mark.xdist_group("week90")
@@ -117,7 +150,8 @@ def test_submissions_cannot_read_hidden_tests(graded_fixture):
 def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
     page = (graded_fixture / "feedback" / "wrong" / "week90" / "week90.html").read_text()
     assert "double(-3) stays negative" in page
-    assert_no_leak(graded_fixture, solved=("good", "wrong", "killer", "looper", "snoop"))
+    assert_no_leak(graded_fixture, solved=("good", "wrong", "killer", "looper", "snoop", "hog", "sharer",
+                                           "flooder"))
     if LEAK_CHECK.exists():
         result = subprocess.run([sys.executable, str(LEAK_CHECK), str(graded_fixture)],
                                 capture_output=True, text=True)
