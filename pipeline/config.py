@@ -2,6 +2,7 @@
 
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
 from pipeline.paths import weeks
+from pipeline.sandbox import isolates
 
 SANDBOX_KERNEL = "course-sandbox"
 CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
@@ -26,6 +27,8 @@ def apply(c, root: str) -> None:
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.interrupt_on_timeout = True
     c.Execute.kernel_name = SANDBOX_KERNEL
+    if isolates():  # the kernel has no network: talk to it over Unix sockets
+        c.Execute.kernel_manager_class = "pipeline.sandbox.IPCKernelManager"
     timeout = f"This cell ran for more than {CELL_TIMEOUT} s and was stopped. An endless loop?"
     c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": timeout,
                                   "traceback": [f"CellTimeoutError: {timeout}"]}

@@ -6,7 +6,9 @@ notebook being graded. Before the ordinary IPython kernel starts, it
 1. copies that folder to a fresh, throwaway working directory (nothing written survives);
 2. when running as root and `unshare` works: enters a private mount namespace in which the
    course's secrets (sources with hidden tests, other submissions, gradebook, git history) are
-   covered by empty folders, and drops to the unprivileged user `nobody`;
+   covered by empty folders, and a network namespace with no interface (not even a working
+   loopback: the grader then talks to it over Unix sockets, `IPCKernelManager`), and drops to the
+   unprivileged user `nobody`;
 3. limits CPU seconds, file size, the number of processes and memory: `COURSE_MEMORY_GB` (default
    4) caps the kernel's own allocations (`RLIMIT_DATA`: a too large allocation fails with a
    `MemoryError` in the cell) and, where this process may create a memory cgroup (v2 `memory.max`
@@ -25,7 +27,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+from functools import cache
 from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from traitlets import default
 
 from pipeline.paths import ROOT
 
@@ -38,6 +45,8 @@ LIMITS = {
     resource.RLIMIT_NPROC: 512,
 }
 INSIDE = "--inside-namespace"
+NAMESPACES = ["--mount", "--net"]
+SOCKETS = Path(tempfile.gettempdir()) / "course-kernel-sockets"
 MEMORY_VARIABLE = "COURSE_MEMORY_GB"
 DEFAULT_MEMORY_GB = 4.0
 
@@ -52,16 +61,36 @@ def main(argv: list[str]) -> None:
     connection = Path(argv[0])
     workdir = Path.cwd()
     join_memory_cgroup(connection.stem, int(memory_gb() * (1 << 30)))
-    if os.geteuid() == 0 and shutil.which("unshare") and _namespaces_work():
-        os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
+    if isolates():
+        os.execvp("unshare", ["unshare", *NAMESPACES, "--propagation", "private", "--",
                               sys.executable, "-m", "pipeline.sandbox", INSIDE, str(connection),
                               str(workdir)])
     start_kernel(copy_workdir(workdir, connection, Path(tempfile.mkdtemp(prefix="sandbox-"))))
 
 
-def _namespaces_work() -> bool:
-    probe = subprocess.run(["unshare", "--mount", "true"], capture_output=True)
-    return probe.returncode == 0
+@cache
+def isolates() -> bool:
+    """Whether kernels get their own mount and network namespaces (needs root and `unshare`)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", *NAMESPACES, "true"], capture_output=True).returncode == 0
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """Talks to its kernel over Unix sockets: a kernel without a network has no TCP to use.
+
+    The sockets live in one folder the sandbox user may enter and create files in, but not list.
+    """
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        SOCKETS.mkdir(mode=0o1733, exist_ok=True)
+        SOCKETS.chmod(0o1733)
+        return str(SOCKETS / f"kernel-{uuid.uuid4().hex}")
 
 
 def course_root(workdir: Path) -> Path:

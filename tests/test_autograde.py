@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,14 @@ SHARED_MEMORY_HOG = """import mmap
 hoard = mmap.mmap(-1, 3 << 29, flags=mmap.MAP_SHARED)
 for start in range(0, len(hoard), 4096):
     hoard[start] = 1
+"""
+
+CALLER = """import socket
+try:
+    socket.create_connection(("127.0.0.1", %d), timeout=5).close()
+    print("CONNECTED")
+except OSError as error:
+    print("NO NETWORK:", error)
 """
 
 
@@ -93,7 +102,10 @@ def graded_fixture(tmp_path_factory):
     submit(root, "hog", "week90", {**good, "double": "hoard = bytearray(3 << 30)\n" + good["double"]})
     submit(root, "sharer", "week90", {**good, "double": SHARED_MEMORY_HOG + good["double"]})
     submit(root, "flooder", "week90", {**good, "double": "print('x' * 100_000_000)\n" + good["double"]})
-    course_copy.course(root, "autograde", "week90", "--cell-timeout", "10", "--memory-gb", "1")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        submit(root, "caller", "week90", {**good, "double": CALLER % port + good["double"]})
+        course_copy.course(root, "autograde", "week90", "--cell-timeout", "10", "--memory-gb", "1")
     course_copy.course(root, "feedback", "week90")
     return root
 
@@ -102,7 +114,14 @@ def graded_fixture(tmp_path_factory):
 def test_scores_per_submission(graded_fixture):
     assert grades(graded_fixture, "week90") == {
         "good": (5, 5), "blank": (0, 5), "wrong": (3, 5), "killer": (3, 5), "looper": (3, 5), "snoop": (5, 5),
-        "hog": (3, 5), "sharer": (3, 5), "flooder": (5, 5)}
+        "hog": (3, 5), "sharer": (3, 5), "flooder": (5, 5), "caller": (5, 5)}
+
+
+@pytest.mark.xdist_group("week90")
+def test_submissions_reach_no_network(graded_fixture):
+    outputs = cell_scores(graded_fixture, "caller", "week90")["double"].outputs
+    text = "".join(o.get("text", "") for o in outputs)
+    assert ("NO NETWORK" if sandbox.isolates() else "CONNECTED") in text, text
 
 
 @pytest.mark.xdist_group("week90")
@@ -151,7 +170,7 @@ def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
     page = (graded_fixture / "feedback" / "wrong" / "week90" / "week90.html").read_text()
     assert "double(-3) stays negative" in page
     assert_no_leak(graded_fixture, solved=("good", "wrong", "killer", "looper", "snoop", "hog", "sharer",
-                                           "flooder"))
+                                           "flooder", "caller"))
     if LEAK_CHECK.exists():
         result = subprocess.run([sys.executable, str(LEAK_CHECK), str(graded_fixture)],
                                 capture_output=True, text=True)
