@@ -53,11 +53,13 @@ def cmd_build(args) -> None:
 def cmd_autograde(args) -> None:
     from pipeline.autograde import autograde
 
-    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb)
+    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb, args.force)
     for outcome in outcomes:
-        print(f"{outcome.student}: {'graded' if outcome.ok else 'FAILED'} {outcome.detail}")
+        print(f"{outcome.student}: {'ok' if outcome.ok else 'FAILED'} {outcome.detail}")
     if not outcomes:
         print(f"no submissions in submitted/*/{args.week}/")
+    if any(not outcome.ok for outcome in outcomes):
+        sys.exit(1)
 
 
 def cmd_feedback(args) -> None:
@@ -105,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, help="submissions graded at once (default: cores)")
     grade.add_argument("--cell-timeout", type=int, help="seconds a cell may run (default: 90)")
     grade.add_argument("--memory-gb", type=float, help="memory one submission may use (default: 4)")
+    grade.add_argument("--force", action="store_true", help="grade again what is already graded")
     feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
     feedback.add_argument("week")
     add("grades", cmd_grades, "export every score to a CSV file").add_argument(

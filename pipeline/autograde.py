@@ -13,10 +13,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import nbformat
+
 from pipeline import run
-from pipeline.paths import ROOT, SUBMITTED
+from pipeline.paths import AUTOGRADED, ROOT, SUBMITTED
 from pipeline.release import release
-from pipeline.sandbox import MEMORY_VARIABLE
+from pipeline.sandbox import MEMORY_VARIABLE, install_kernelspec
 
 WALL_LIMIT = 30 * 60  # seconds for one submission, all cells together
 
@@ -35,14 +37,33 @@ def students(week: str) -> list[str]:
 
 
 def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
-              cell_timeout: int | None = None, memory_gb: float | None = None) -> list[Outcome]:
+              cell_timeout: int | None = None, memory_gb: float | None = None,
+              force: bool = False) -> list[Outcome]:
+    """Grade the week's submissions that have no complete autograded notebook yet (all with `force`).
+
+    nbgrader writes the autograded notebook last, so a run that was stopped midway is finished by
+    running it again: what was graded stays, what was half done is graded anew.
+    """
     who = only or students(week)
+    done = [] if force else [student for student in who if graded(week, student)]
+    who = [student for student in who if student not in done]
+    install_kernelspec()
     if not knows(week):
         release(week)  # nbgrader grades against the source cells its gradebook holds
     for student in who:  # one writer at a time: sqlite allows no more
         run.nbgrader("db", "student", "add", student, quiet=True, check=False)
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        return list(pool.map(lambda student: grade_one(week, student, cell_timeout, memory_gb), who))
+        outcomes = list(pool.map(lambda student: grade_one(week, student, cell_timeout, memory_gb), who))
+    return [Outcome(student, True, "already graded (--force grades it again)") for student in done] + outcomes
+
+
+def graded(week: str, student: str) -> bool:
+    """Whether `student`'s autograded notebook of `week` is there and whole."""
+    try:
+        nbformat.read(AUTOGRADED / student / week / f"{week}.ipynb", as_version=4)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def knows(week: str) -> bool:

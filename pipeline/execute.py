@@ -32,6 +32,7 @@ class ResilientExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         skipped: dict[int, str] = {}
         self._kernels: list[str] = []
+        self._sockets: list[str] = []
         try:
             for _ in range(self.max_restarts + 1):
                 self._current = 0
@@ -52,12 +53,17 @@ class ResilientExecute(Execute):
         finally:
             for name in self._kernels:
                 sandbox.remove_memory_cgroup(name)
+            for prefix in self._sockets:  # a killed kernel leaves its Unix sockets behind
+                for socket in Path(prefix).parent.glob(f"{Path(prefix).name}-*"):
+                    socket.unlink(missing_ok=True)
 
     def preprocess_cell(self, cell, resources, index):
         self._current = index
         name = Path(self.km.connection_file).stem
         if name not in self._kernels:
             self._kernels.append(name)
+            if self.km.transport == "ipc":
+                self._sockets.append(self.km.ip)
         cell, resources = super().preprocess_cell(cell, resources, index)
         for output in cell.get("outputs", []):
             said = f"{output.get('ename')}: {output.get('evalue')}"

@@ -106,6 +106,7 @@ def start_isolated(connection: Path, workdir: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="sandbox-"))
     _mount("tmpfs", str(work), "-t", "tmpfs", "-o", "mode=0700,size=2g")  # seen by this kernel only
     copy_workdir(workdir, connection, work)
+    expose(needed())  # before hiding: what is moved to stay reachable keeps what is mounted in it
     for course in {root, ROOT}:
         for name in HIDDEN:
             if (course / name).is_dir():
@@ -113,7 +114,6 @@ def start_isolated(connection: Path, workdir: Path) -> None:
         for name in HIDDEN_FILES:
             if (course / name).is_file():
                 _mount("/dev/null", str(course / name), "--bind")
-    _expose_interpreter()
     nobody = pwd.getpwnam("nobody")
     for path in [work, *work.rglob("*")]:
         os.chown(path, nobody.pw_uid, nobody.pw_gid)
@@ -123,22 +123,33 @@ def start_isolated(connection: Path, workdir: Path) -> None:
     start_kernel(work)
 
 
-def _expose_interpreter() -> None:
-    """Let `nobody` reach Python when it lives in a closed folder (e.g. root's pyenv in /root).
+def needed() -> list[Path]:
+    """What the kernel must reach: Python, the course's environment, its code and its data."""
+    from helpers.data import data_dir
 
-    The closed folder is covered by an open, empty one that shows only the path to Python.
+    return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), ROOT, data_dir().resolve()]
+
+
+def expose(paths: list[Path]) -> None:
+    """Let `nobody` reach `paths` through folders it may not enter (e.g. a course under /root).
+
+    The first such folder on the way is covered by an open, empty one that holds only the ways on
+    to `paths` (moved there with what is mounted inside them); then the next, until none is left.
     """
-    real = Path(sys.base_prefix).resolve()
-    for closed in reversed(real.parents):
-        if closed == Path("/") or closed.stat().st_mode & 0o001:
-            continue
-        inner = real.parts[len(closed.parts)]
-        stash = Path(tempfile.mkdtemp(prefix="sandbox-stash-"))
-        _mount(str(closed / inner), str(stash), "--bind")
-        _mount("tmpfs", str(closed), "-t", "tmpfs", "-o", "size=1m,mode=0755")
-        (closed / inner).mkdir()
-        _mount(str(stash), str(closed / inner), "--move")
-        return _expose_interpreter()
+    closed = [folder for path in paths for folder in reversed(path.parents)
+              if folder != Path("/") and not folder.stat().st_mode & 0o001]
+    if not closed:
+        return
+    folder = min(closed, key=lambda item: len(item.parts))
+    stashes = {}
+    for name in sorted({path.parts[len(folder.parts)] for path in paths if folder in path.parents}):
+        stashes[name] = Path(tempfile.mkdtemp(prefix="sandbox-stash-"))
+        _mount(str(folder / name), str(stashes[name]), "--rbind")
+    _mount("tmpfs", str(folder), "-t", "tmpfs", "-o", "size=1m,mode=0755")
+    for name, stash in stashes.items():
+        (folder / name).mkdir()
+        _mount(str(stash), str(folder / name), "--move")
+    expose(paths)
 
 
 def _mount(what: str, where: str, *options: str) -> None:
@@ -222,11 +233,14 @@ def start_kernel(work: Path) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", str(work / ".kernel.json")])
 
 
-def install_kernelspec() -> Path:
-    """Write the `course-sandbox` kernelspec into this environment's Jupyter data folder."""
+def install_kernelspec(kernels: Path | None = None) -> Path:
+    """Write the `course-sandbox` kernelspec into this environment's Jupyter data folder.
+
+    `autograde` calls it every time: after the course folder moved, the spec named the old Python.
+    """
     import json
 
-    folder = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "course-sandbox"
+    folder = (kernels or Path(sys.prefix) / "share" / "jupyter" / "kernels") / "course-sandbox"
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, "-m", "pipeline.sandbox", "{connection_file}"],

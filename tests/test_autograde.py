@@ -85,14 +85,23 @@ def assert_no_leak(root, solved=()):
         assert "### BEGIN HIDDEN TESTS" not in page.read_text(), page
 
 
-@pytest.fixture(scope="module")
-def graded_fixture(tmp_path_factory):
-    root = course_copy.make(tmp_path_factory.mktemp("course"), weeks=[])
+GOOD = {"double": "def double(x):\n    return 2 * x", "square": "def square(x):\n    return x * x"}
+
+
+def week90_course(root: Path) -> Path:
+    """A course copy whose only week is the two-exercise fixture week90, released."""
+    root = course_copy.make(root, weeks=[])
     (root / "source" / "week90").mkdir(parents=True)
     shutil.copy(TESTS / "fixtures" / "week90.md", root / "source" / "week90" / "week90.md")
     shutil.rmtree(root / "release")
     course_copy.course(root, "release", "week90")
-    good = {"double": "def double(x):\n    return 2 * x", "square": "def square(x):\n    return x * x"}
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded_fixture(tmp_path_factory):
+    root = week90_course(tmp_path_factory.mktemp("course"))
+    good = GOOD
     submit(root, "good", "week90", good)
     submit(root, "blank", "week90", {})
     submit(root, "wrong", "week90", {**good, "double": "def double(x):\n    return abs(2 * x)"})
@@ -175,6 +184,22 @@ def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
         result = subprocess.run([sys.executable, str(LEAK_CHECK), str(graded_fixture)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.xdist_group("week90")
+def test_a_stopped_run_is_finished_by_running_again(tmp_path):
+    root = week90_course(tmp_path)
+    for student in ("kept", "truncated", "missing"):
+        submit(root, student, "week90", GOOD)
+    course_copy.course(root, "autograde", "week90")
+    before = grades(root, "week90")
+    notebook = root / "autograded" / "truncated" / "week90" / "week90.ipynb"
+    notebook.write_text(notebook.read_text()[:500])  # as if the run was killed while writing it
+    shutil.rmtree(root / "autograded" / "missing")  # as if killed before grading it
+    again = course_copy.course(root, "autograde", "week90").stdout
+    assert "kept: ok already graded" in again
+    assert "truncated: ok \n" in again and "missing: ok \n" in again
+    assert grades(root, "week90") == before == {student: (5, 5) for student in before}
 
 
 @cache
