@@ -67,7 +67,19 @@ def cmd_feedback(args) -> None:
 
 
 def cmd_grades(args) -> None:
-    run.nbgrader("export", "--to", args.to)
+    from pipeline.grades import export
+
+    print(f"{export(ROOT / args.to)} students written to {args.to}")
+
+
+def cmd_report(args) -> None:
+    from pipeline.grades import REPORTS, plot, print_table, report
+
+    cells = report(args.week)
+    if not cells:
+        sys.exit(f"nothing graded for {args.week}: run `python3 course.py autograde {args.week}` first")
+    print_table(args.week, cells)
+    print(f"figure: {plot(args.week, cells, REPORTS / f'{args.week}.png').relative_to(ROOT)}")
 
 
 def cmd_bench(args) -> None:
@@ -110,8 +122,10 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="grade again what is already graded")
     feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
     feedback.add_argument("week")
-    add("grades", cmd_grades, "export every score to a CSV file").add_argument(
-        "--to", default="grades.csv")
+    grades = add("grades", cmd_grades, "a CSV: one row per student, a column per graded cell, totals")
+    grades.add_argument("--to", default="grades.csv")
+    add("report", cmd_report, "per graded cell: full/partial/zero shares and common failures").add_argument(
+        "week")
     bench = add("bench", cmd_bench, "seconds per week notebook and for the book build")
     bench.add_argument("weeks", nargs="*")
     bench.add_argument("--no-book", action="store_true")

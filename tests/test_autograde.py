@@ -63,10 +63,11 @@ def submit(root, student, week, answers):
 
 
 def grades(root, week):
+    """{student: (points, points possible)} of `week` from `course.py grades`."""
     course_copy.course(root, "grades", "--to", "grades.csv")
     with open(root / "grades.csv", newline="") as handle:
-        return {row["student_id"]: (float(row["raw_score"]), float(row["max_score"]))
-                for row in csv.DictReader(handle) if row["assignment"] == week}
+        rows = list(csv.DictReader(handle))
+    return {row["student_id"]: (float(row[week]), float(row[f"{week} max"])) for row in rows}
 
 
 def cell_scores(root, student, week):
@@ -184,6 +185,26 @@ def test_feedback_shows_test_messages_but_no_hidden_test(graded_fixture):
         result = subprocess.run([sys.executable, str(LEAK_CHECK), str(graded_fixture)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.xdist_group("week90")
+def test_grades_have_a_column_per_graded_cell(graded_fixture):
+    grades(graded_fixture, "week90")
+    with open(graded_fixture / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert list(rows["wrong"])[1:] == ["week90/double_tests", "week90/square_tests", "week90", "week90 max",
+                                       "total", "max"]
+    assert [float(rows["wrong"][column]) for column in list(rows["wrong"])[1:]] == [0, 3, 3, 5, 3, 5]
+
+
+@pytest.mark.xdist_group("week90")
+def test_the_report_counts_scores_and_names_the_common_failures(graded_fixture):
+    result = course_copy.course(graded_fixture, "report", "week90").stdout
+    double = next(line for line in result.splitlines() if "double_tests" in line)
+    full, partial, zero = map(int, double.split()[1:4])
+    assert (full, partial, zero) == (4, 0, 6), result  # good, snoop, flooder, caller earn it
+    assert "AssertionError" in double or "NameError" in double
+    assert (graded_fixture / "reports" / "week90.png").stat().st_size > 5_000
 
 
 @pytest.mark.xdist_group("week90")
