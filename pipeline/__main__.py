@@ -42,12 +42,21 @@ def cmd_book(args) -> None:
 
 
 def cmd_build(args) -> None:
+    from pipeline.lab import configure
     from pipeline.sandbox import install_kernelspec
 
     install_kernelspec()
+    configure()
     cmd_data(argparse.Namespace(names=None))
     cmd_release(argparse.Namespace(weeks=None))
     cmd_book(args)
+
+
+def cmd_lab(args) -> None:
+    from pipeline.lab import configure
+
+    configure(instructor=args.instructor)
+    print("JupyterLab: nbgrader's instructor tools " + ("on" if args.instructor else "off (students' setup)"))
 
 
 def cmd_autograde(args) -> None:
@@ -113,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
     add("notebooks", cmd_notebooks, "generate source/weekNN/weekNN.ipynb").add_argument("weeks", nargs="*")
     add("release", cmd_release, "generate the student notebooks in release/").add_argument("weeks", nargs="*")
     add("book", cmd_book, "build the book into _build/html")
+    add("lab", cmd_lab, "students' JupyterLab (default) or an instructor's").add_argument(
+        "--instructor", action="store_true")
     grade = add("autograde", cmd_autograde, "grade submitted/<student>/<week>/ in sandboxes")
     grade.add_argument("week")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
