@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 from pipeline import run
 from pipeline.paths import ROOT, weeks
@@ -50,6 +51,15 @@ def cmd_build(args) -> None:
     cmd_data(argparse.Namespace(names=None))
     cmd_release(argparse.Namespace(weeks=None))
     cmd_book(args)
+
+
+def cmd_collect(args) -> None:
+    from pipeline.collect import collect
+
+    result = collect(args.week, args.zip, args.force)
+    for problem in result.problems:
+        print(f"not collected: {problem}")
+    print(f"{args.week}: collected {len(result.students)} submissions into submitted/")
 
 
 def cmd_lab(args) -> None:
@@ -124,6 +134,10 @@ def parser() -> argparse.ArgumentParser:
     add("book", cmd_book, "build the book into _build/html")
     add("lab", cmd_lab, "students' JupyterLab (default) or an instructor's").add_argument(
         "--instructor", action="store_true")
+    collect = add("collect", cmd_collect, "unpack an LMS zip of submissions into submitted/")
+    collect.add_argument("week")
+    collect.add_argument("zip", type=Path)
+    collect.add_argument("--force", action="store_true", help="replace submissions already collected")
     grade = add("autograde", cmd_autograde, "grade submitted/<student>/<week>/ in sandboxes")
     grade.add_argument("week")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")

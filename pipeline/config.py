@@ -6,6 +6,7 @@ from pipeline.sandbox import isolates
 
 SANDBOX_KERNEL = "course-sandbox"
 CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
+MOODLE_NAMES = r"^[^/]*_(?P<student_id>\d+)_assignsubmission_file_/(?P<file_id>[^/]+)$"
 STDERR_NOISE = r"(?i)warning|warn\(|^\s*\d+%\|"  # library warnings and progress bars on stderr
 
 
@@ -20,6 +21,9 @@ def apply(c, root: str) -> None:
     c.CourseDirectory.db_assignments = [{"name": week} for week in weeks()]
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md", ".*"]
     c.CourseDirectory.max_file_size = 50_000  # kB copied from a submission
+
+    # `course.py collect`: Moodle's "Download all submissions" zip, the number is the student id
+    c.FileNameCollectorPlugin.named_regexp = MOODLE_NAMES
 
     c.ClearSolutions.code_stub = CODE_STUB
     c.ClearSolutions.text_stub = TEXT_STUB
