@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ETC = Path(sys.prefix) / "etc" / "jupyter"
-PLUGINS = ["nbgrader:formgrader", "nbgrader:course-list", "nbgrader:create-assignment"]
+PLUGINS = [f"@jupyter/nbgrader:{name}" for name in ("formgrader", "course-list", "create-assignment")]
 SERVER_PARTS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
 
 

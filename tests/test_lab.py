@@ -14,7 +14,7 @@ def test_students_get_validate_but_no_instructor_tools(tmp_path):
     page = json.loads((tmp_path / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
     server = json.loads((tmp_path / "jupyter_server_config.d" / "nbgrader.json").read_text())
     parts = server["ServerApp"]["jpserver_extensions"]
-    tools = ["nbgrader:formgrader", "nbgrader:course-list", "nbgrader:create-assignment"]
+    tools = [f"@jupyter/nbgrader:{name}" for name in ("formgrader", "course-list", "create-assignment")]
     assert page == dict.fromkeys(tools, True)
     assert parts["nbgrader.server_extensions.validate_assignment"] is True
     assert parts["nbgrader.server_extensions.formgrader"] is False
