@@ -80,8 +80,9 @@ def diagram(
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     xs = [_node_parts(n)[0] for n in nodes.values()]
     ys = [_node_parts(n)[1] for n in nodes.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    pad_x, pad_y = max(0.8, half_w + 0.1), max(0.6, half_h + 0.1)  # wide boxes stay whole
+    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:

@@ -30,7 +30,8 @@ def explore(draw, static_values: list[dict] | None = None, **controls):
     if not static():
         from ipywidgets import interact
 
-        return interact(draw, **controls)
+        interact(draw, **controls)  # returns `draw`: a cell ending here would print it
+        return None
     defaults = {name: parameter.default for name, parameter in inspect.signature(draw).parameters.items()
                 if parameter.default is not inspect.Parameter.empty}
     for values in static_values or [{}]:
