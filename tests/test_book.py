@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,11 @@ import pytest
 
 from pipeline import run
 from pipeline.book import build
-from pipeline.paths import BUILD, ROOT
-from tests.conftest import WEEKS, secret_lines, shown_secrets
+from pipeline.paths import BUILD, ROOT, source_md
+from pipeline.reader import publish_solutions
+from tests.conftest import WEEKS
+from tests.support import LEAK_CHECK, secret_lines, shown_secrets
 
-LEAK_CHECK = ROOT.parent / "shared" / "tools" / "leak_check.py"
 pytestmark = pytest.mark.xdist_group("book")
 
 
@@ -23,10 +25,31 @@ def site():
     return BUILD / "html"
 
 
+def title(week: str) -> str:
+    """'Week 04 - Convolutional ...': the first heading of the week's source."""
+    heading = next(line for line in source_md(week).read_text().splitlines() if line.startswith("# "))
+    return heading[2:].strip()
+
+
+@pytest.mark.parametrize("week", WEEKS)
+def test_every_week_is_listed_in_the_toc_the_landing_page_and_the_readme(week):
+    number = int(week[4:])
+    wanted = {
+        "_toc.yml": (f"- file: reader/{week}/{week}", f"      - file: reader/{week}/{week}"),
+        "book/index.md": (f"| {number} |", f"| {number} | {title(week).split(' - ', 1)[-1]} |"),
+        "README.md": (f"- {title(week)}", f"- {title(week)}"),
+    }
+    for file, (needle, line) in wanted.items():
+        assert needle in (ROOT / file).read_text(), f"{week} is missing from {file}; add the line\n{line}"
+
+
+def test_no_week_is_listed_that_does_not_exist():
+    listed = re.findall(r"^\| (\d+) \|", (ROOT / "book" / "index.md").read_text(), re.M)
+    assert sorted(f"week{int(n):02d}" for n in listed) == WEEKS
+
+
 def test_every_week_has_a_page(site):
-    toc = (ROOT / "_toc.yml").read_text()
     for week in WEEKS:
-        assert f"reader/{week}/{week}" in toc, f"{week} is missing from _toc.yml"
         assert (site / "reader" / week / f"{week}.html").is_file()
 
 
@@ -35,8 +58,9 @@ def test_no_page_source_is_published(site):
     assert not list(site.rglob("*.md"))
 
 
-def test_no_solution_or_hidden_test_in_the_site(site):
-    secrets = secret_lines(ROOT / "source")
+def test_no_hidden_test_in_the_site_and_no_solution_unless_published(site):
+    kinds = ("hidden",) if publish_solutions() else ("solution", "hidden")
+    secrets = secret_lines(ROOT / "source", kinds=kinds)
     assert secrets
     assert shown_secrets(site.rglob("*.html"), secrets) == {}
 
@@ -44,6 +68,8 @@ def test_no_solution_or_hidden_test_in_the_site(site):
 def test_the_shared_leak_check_passes(site):
     if not LEAK_CHECK.exists():
         pytest.skip("../shared/tools/leak_check.py is not beside this checkout")
+    if publish_solutions():
+        pytest.skip("publish_solutions is on: the site shows the solutions on purpose")
     result = subprocess.run([sys.executable, str(LEAK_CHECK), str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
