@@ -99,7 +99,7 @@ def week90_course(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope is torn down and built again under pytest-xdist
 def graded_fixture(tmp_path_factory):
     root = week90_course(tmp_path_factory.mktemp("course"))
     good = GOOD
@@ -111,7 +111,7 @@ def graded_fixture(tmp_path_factory):
     submit(root, "snoop", "week90", {**good, "double": SNOOP % str(root / "source")})
     submit(root, "hog", "week90", {**good, "double": "hoard = bytearray(3 << 30)\n" + good["double"]})
     submit(root, "sharer", "week90", {**good, "double": SHARED_MEMORY_HOG + good["double"]})
-    submit(root, "flooder", "week90", {**good, "double": "print('x' * 100_000_000)\n" + good["double"]})
+    submit(root, "flooder", "week90", {**good, "double": "print('x' * 30_000_000)\n" + good["double"]})
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
         submit(root, "caller", "week90", {**good, "double": CALLER % port + good["double"]})
@@ -150,7 +150,7 @@ def test_a_flood_of_output_is_cut_to_size(graded_fixture):
     assert notebook.stat().st_size < 200_000
     outputs = cell_scores(graded_fixture, "flooder", "week90")["double"].outputs
     text = "".join(o.get("text", "") for o in outputs)
-    assert "output truncated: 99,980,001 more characters" in text
+    assert "output truncated: 29,980,001 more characters" in text
     feedback = graded_fixture / "feedback" / "flooder" / "week90" / "week90.html"
     assert feedback.stat().st_size < 1_000_000
 
@@ -223,17 +223,22 @@ def test_a_stopped_run_is_finished_by_running_again(tmp_path):
     assert grades(root, "week90") == before == {student: (5, 5) for student in before}
 
 
+# The fast judge's scores are compared with nbgrader's on these weeks: one without torch, one with.
+JUDGE_CHECKED = ["week01", "week03"]
+
+
 @cache
 def graded_week(week: str) -> Path:
-    """A course copy in which nbgrader graded three hand-ins of `week` and wrote their feedback:
-    the reference solution, the untouched release, and the week's first wrong answer."""
+    """A course copy in which nbgrader graded hand-ins of `week` and wrote their feedback: the
+    reference solution, the untouched release and, for JUDGE_CHECKED, the first wrong answer."""
     root = course_copy.make(Path(tempfile.mkdtemp(prefix=f"graded-{week}-")), [week])
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     answers = {grade_id(cell): cell.source for cell in read_source(week).cells if is_solution(cell)}
-    exercise, _, wrong = wrong_answers(week)[0]
     submit(root, "reference", week, answers)
     submit(root, "blank", week, {})
-    submit(root, "wrong", week, {**answers, exercise: wrong})
+    if week in JUDGE_CHECKED:
+        exercise, _, wrong = wrong_answers(week)[0]
+        submit(root, "wrong", week, {**answers, exercise: wrong})
     course_copy.course(root, "autograde", week)
     course_copy.course(root, "feedback", week)
     return root
@@ -268,7 +273,7 @@ def test_untouched_release_earns_nothing(week):
     assert grades(graded_week(week), week)["blank"][0] == 0
 
 
-@pytest.mark.parametrize("week", by_week(WEEKS))
+@pytest.mark.parametrize("week", by_week([week for week in WEEKS if week in JUDGE_CHECKED]))
 def test_wrong_answer_scores_what_the_fast_judge_says(week):
     """tests/judge.py (which proves every wrong answer loses points) scores as autograding does."""
     exercise, what, _ = wrong_answers(week)[0]

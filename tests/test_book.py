@@ -19,7 +19,7 @@ from tests.support import LEAK_CHECK, secret_lines, shown_secrets
 pytestmark = pytest.mark.xdist_group("book")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per run: module scope is rebuilt under pytest-xdist
 def site():
     assert build() == 0, "the book did not build (see the output above)"
     return BUILD / "html"
