@@ -7,6 +7,7 @@ from pipeline.sandbox import isolates
 SANDBOX_KERNEL = "course-sandbox"
 CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
 MOODLE_NAMES = r"^[^/]*_(?P<student_id>\d+)_assignsubmission_file_/(?P<file_id>[^/]+)$"
+GRADEBOOK_NOISE = ".* not in session, add operation along"  # SQLAlchemy, from nbgrader's gradebook: harmless
 STDERR_NOISE = r"(?i)warning|warn\(|^\s*\d+%\|"  # library warnings and progress bars on stderr
 
 
@@ -32,7 +33,7 @@ def apply(c, root: str) -> None:
     c.Execute.interrupt_on_timeout = True
     c.Execute.kernel_name = SANDBOX_KERNEL
     if isolates():  # the kernel has no network: talk to it over Unix sockets
-        c.Execute.kernel_manager_class = "pipeline.sandbox.IPCKernelManager"
+        c.Execute.kernel_manager_class = "pipeline.ipc.IPCKernelManager"
     timeout = f"This cell ran for more than {CELL_TIMEOUT} s and was stopped. An endless loop?"
     c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": timeout,
                                   "traceback": [f"CellTimeoutError: {timeout}"]}

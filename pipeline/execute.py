@@ -52,7 +52,7 @@ class ResilientExecute(Execute):
             return nb, resources
         finally:
             for name in self._kernels:
-                sandbox.remove_memory_cgroup(name)
+                sandbox.remove(name)
             for prefix in self._sockets:  # a killed kernel leaves its Unix sockets behind
                 for socket in Path(prefix).parent.glob(f"{Path(prefix).name}-*"):
                     socket.unlink(missing_ok=True)

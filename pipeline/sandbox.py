@@ -7,7 +7,7 @@ notebook being graded. Before the ordinary IPython kernel starts, it
 2. when running as root and `unshare` works: enters a private mount namespace in which the
    course's secrets (sources with hidden tests, other submissions, gradebook, git history) are
    covered by empty folders, and a network namespace with no interface (not even a working
-   loopback: the grader then talks to it over Unix sockets, `IPCKernelManager`), and drops to the
+   loopback: the grader then talks to it over Unix sockets, `pipeline.ipc`), and drops to the
    unprivileged user `nobody`;
 3. limits CPU seconds, file size, the number of processes and memory: `COURSE_MEMORY_GB` (default
    4) caps the kernel's own allocations (`RLIMIT_DATA`: a too large allocation fails with a
@@ -27,12 +27,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from functools import cache
 from pathlib import Path
-
-from jupyter_client import AsyncKernelManager
-from traitlets import default
 
 from pipeline.paths import ROOT
 
@@ -61,11 +57,30 @@ def main(argv: list[str]) -> None:
     connection = Path(argv[0])
     workdir = Path.cwd()
     join_memory_cgroup(connection.stem, int(memory_gb() * (1 << 30)))
+    workspace(connection.stem).mkdir(mode=0o711, exist_ok=True)  # nobody passes through to work/
     if isolates():
         os.execvp("unshare", ["unshare", *NAMESPACES, "--propagation", "private", "--",
                               sys.executable, "-m", "pipeline.sandbox", INSIDE, str(connection),
                               str(workdir)])
-    start_kernel(copy_workdir(workdir, connection, Path(tempfile.mkdtemp(prefix="sandbox-"))))
+    start_kernel(copy_workdir(workdir, connection, workspace(connection.stem) / "work"))
+
+
+def workspace(name: str) -> Path:
+    """The folder of kernel `name` in /tmp: its working copy and mount points; `remove` deletes it."""
+    return Path(tempfile.gettempdir()) / f"sandbox-{name}"
+
+
+def remove(name: str) -> None:
+    """What kernel `name` leaves behind once stopped: its memory cgroup and its folder in /tmp.
+
+    Mounts live in the kernel's own namespace: seen from here, its mount points are empty folders.
+    """
+    remove_memory_cgroup(name)
+    folder = workspace(name)
+    shutil.rmtree(folder / "work", ignore_errors=True)
+    for stash in folder.glob("stash-*"):
+        _remove(stash)
+    _remove(folder)
 
 
 @cache
@@ -74,23 +89,6 @@ def isolates() -> bool:
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return False
     return subprocess.run(["unshare", *NAMESPACES, "true"], capture_output=True).returncode == 0
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """Talks to its kernel over Unix sockets: a kernel without a network has no TCP to use.
-
-    The sockets live in one folder the sandbox user may enter and create files in, but not list.
-    """
-
-    @default("transport")
-    def _transport_default(self) -> str:
-        return "ipc"
-
-    @default("ip")
-    def _ip_default(self) -> str:
-        SOCKETS.mkdir(mode=0o1733, exist_ok=True)
-        SOCKETS.chmod(0o1733)
-        return str(SOCKETS / f"kernel-{uuid.uuid4().hex}")
 
 
 def course_root(workdir: Path) -> Path:
@@ -103,10 +101,12 @@ def course_root(workdir: Path) -> Path:
 
 def start_isolated(connection: Path, workdir: Path) -> None:
     root = course_root(workdir)
-    work = Path(tempfile.mkdtemp(prefix="sandbox-"))
+    work = workspace(connection.stem) / "work"
+    work.mkdir(exist_ok=True)
     _mount("tmpfs", str(work), "-t", "tmpfs", "-o", "mode=0700,size=2g")  # seen by this kernel only
     copy_workdir(workdir, connection, work)
-    expose(needed())  # before hiding: what is moved to stay reachable keeps what is mounted in it
+    # before hiding: what is moved to stay reachable keeps what is mounted in it
+    expose(needed(), workspace(connection.stem))
     for course in {root, ROOT}:
         for name in HIDDEN:
             if (course / name).is_dir():
@@ -130,7 +130,7 @@ def needed() -> list[Path]:
     return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), ROOT, data_dir().resolve()]
 
 
-def expose(paths: list[Path]) -> None:
+def expose(paths: list[Path], stash_in: Path | None = None) -> None:
     """Let `nobody` reach `paths` through folders it may not enter (e.g. a course under /root).
 
     The first such folder on the way is covered by an open, empty one that holds only the ways on
@@ -143,13 +143,13 @@ def expose(paths: list[Path]) -> None:
     folder = min(closed, key=lambda item: len(item.parts))
     stashes = {}
     for name in sorted({path.parts[len(folder.parts)] for path in paths if folder in path.parents}):
-        stashes[name] = Path(tempfile.mkdtemp(prefix="sandbox-stash-"))
+        stashes[name] = Path(tempfile.mkdtemp(prefix="stash-", dir=stash_in))
         _mount(str(folder / name), str(stashes[name]), "--rbind")
     _mount("tmpfs", str(folder), "-t", "tmpfs", "-o", "size=1m,mode=0755")
     for name, stash in stashes.items():
         (folder / name).mkdir()
         _mount(str(stash), str(folder / name), "--move")
-    expose(paths)
+    expose(paths, stash_in)
 
 
 def _mount(what: str, where: str, *options: str) -> None:
