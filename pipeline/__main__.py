@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 from pipeline import run
@@ -72,9 +73,11 @@ def cmd_lab(args) -> None:
 def cmd_autograde(args) -> None:
     from pipeline.autograde import autograde
 
-    outcomes = autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb, args.force)
-    for outcome in outcomes:
-        print(f"{outcome.student}: {'ok' if outcome.ok else 'FAILED'} {outcome.detail}")
+    outcomes = []
+    for outcome in autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb,
+                             args.force):
+        print(f"{outcome.student}: {'ok' if outcome.ok else 'FAILED'} {outcome.detail}", flush=True)
+        outcomes.append(outcome)
     if not outcomes:
         print(f"no submissions in submitted/*/{args.week}/")
     if any(not outcome.ok for outcome in outcomes):
@@ -102,9 +105,12 @@ def cmd_report(args) -> None:
 
 
 def cmd_bench(args) -> None:
-    from pipeline.bench import main
+    from pipeline.bench import GRADING_WEEKS, main
 
-    main(args.weeks or weeks(), book=not args.no_book)
+    if args.grading:
+        main(args.weeks or GRADING_WEEKS, grading=args.grading)
+    else:
+        main(args.weeks or weeks(), book=not args.no_book)
 
 
 def cmd_test(args) -> None:
@@ -151,13 +157,19 @@ def parser() -> argparse.ArgumentParser:
     grades.add_argument("--to", default="grades.csv")
     add("report", cmd_report, "per graded cell: full/partial/zero shares and common failures").add_argument(
         "week")
-    bench = add("bench", cmd_bench, "seconds per week notebook and for the book build")
+    bench = add("bench", cmd_bench, "seconds per week notebook and for the book build, or for grading")
     bench.add_argument("weeks", nargs="*")
     bench.add_argument("--no-book", action="store_true")
+    bench.add_argument("--grading", type=int, metavar="N", default=0,
+                       help="instead: grade N full-mark hand-ins (default weeks: week01 week03) with "
+                            "nbgrader alone and with course.py autograde; print both times and the ratio")
     return main
 
 
 def main() -> None:
+    from pipeline.config import GRADEBOOK_NOISE
+
+    warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
     args, extra = parser().parse_known_args()
     if extra and args.command != "test":
         parser().error(f"unrecognized arguments: {' '.join(extra)}")

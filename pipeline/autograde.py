@@ -1,26 +1,33 @@
-"""Grade every submission of a week: in parallel, each in its own sandboxed nbgrader run.
+"""Grade every submission of a week in long-lived grading workers, one per core.
 
-nbgrader grades one submission at a time; here each student gets their own `nbgrader autograde`
-process (its kernel is the sandbox of `pipeline/sandbox.py`), `jobs` of them at once, with a
-wall-clock limit. A submission that breaks its run is reported and the others go on.
+nbgrader grades one submission at a time. Here each worker process loads nbgrader once and then
+grades submission after submission with nbgrader's own `Autograde`; every submission still runs in
+a fresh kernel (the sandbox of `pipeline/sandbox.py`), never one that another student used. The
+kernels' math libraries get `cores / jobs` threads each, so parallel submissions do not fight
+over the cores. A submission that breaks its grading is reported and the others go on.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
+import signal
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import nbformat
 
-from pipeline import run
+from pipeline.config import GRADEBOOK_NOISE
 from pipeline.paths import AUTOGRADED, ROOT, SUBMITTED
 from pipeline.release import release
 from pipeline.sandbox import MEMORY_VARIABLE, install_kernelspec
 
 WALL_LIMIT = 30 * 60  # seconds for one submission, all cells together
+THREAD_VARIABLES = ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"]
 
 
 @dataclass
@@ -38,23 +45,50 @@ def students(week: str) -> list[str]:
 
 def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
               cell_timeout: int | None = None, memory_gb: float | None = None,
-              force: bool = False) -> list[Outcome]:
-    """Grade the week's submissions that have no complete autograded notebook yet (all with `force`).
+              force: bool = False) -> Iterator[Outcome]:
+    """Grade the week's submissions that have no complete autograded notebook yet (all with `force`),
+    yielding each outcome as it is known.
 
     nbgrader writes the autograded notebook last, so a run that was stopped midway is finished by
     running it again: what was graded stays, what was half done is graded anew.
     """
     who = only or students(week)
     done = [] if force else [student for student in who if graded(week, student)]
+    for student in done:
+        yield Outcome(student, True, "already graded (--force grades it again)")
     who = [student for student in who if student not in done]
+    if not who:
+        return
     install_kernelspec()
     if not knows(week):
         release(week)  # nbgrader grades against the source cells its gradebook holds
-    for student in who:  # one writer at a time: sqlite allows no more
-        run.nbgrader("db", "student", "add", student, quiet=True, check=False)
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        outcomes = list(pool.map(lambda student: grade_one(week, student, cell_timeout, memory_gb), who))
-    return [Outcome(student, True, "already graded (--force grades it again)") for student in done] + outcomes
+    add_students(who)
+    jobs = min(jobs or os.cpu_count() or 2, len(who))
+    yield from _grade_in_workers(week, who, jobs, cell_timeout, memory_gb)
+
+
+def _grade_in_workers(week, who, jobs, cell_timeout, memory_gb) -> Iterator[Outcome]:
+    """Each student once; those whose worker died (not their kernel: that is handled inside) get
+    one more try in a new pool."""
+    tries = Counter()
+    pending = list(who)
+    settings = (str(ROOT), cell_timeout, memory_gb, max(1, (os.cpu_count() or 1) // jobs))
+    while pending:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                 initargs=settings) as pool:
+            futures = {pool.submit(_grade, week, student): student for student in pending}
+            pending = []
+            for future in as_completed(futures):
+                student = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    tries[student] += 1
+                    if tries[student] < 2:
+                        pending.append(student)
+                    else:
+                        yield Outcome(student, False, "its grading stopped the grading worker twice")
 
 
 def graded(week: str, student: str) -> bool:
@@ -79,24 +113,68 @@ def knows(week: str) -> bool:
             return False
 
 
-def grade_one(week: str, student: str, cell_timeout: int | None = None,
-              memory_gb: float | None = None) -> Outcome:
-    command = [sys.executable, "-m", "nbgrader", "autograde", week, "--student", student, "--force"]
+def add_students(names: list[str]) -> None:
+    """Into the gradebook from here, before grading: sqlite allows one writer at a time."""
+    from nbgrader.api import Gradebook
+
+    from pipeline.config import gradebook_url
+
+    with Gradebook(gradebook_url(str(ROOT))) as gradebook:
+        for name in names:
+            gradebook.update_or_create_student(name)
+
+
+# What follows runs in the grading workers.
+
+_api = None
+
+
+class TooLong(Exception):
+    pass
+
+
+def _start_worker(root: str, cell_timeout: int | None, memory_gb: float | None, threads: int) -> None:
+    """Load nbgrader and the course's settings once; set what the kernels inherit."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    from pipeline import run
+    from pipeline.config import apply
+
+    global _api
+    warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
+    os.chdir(root)
+    os.environ.update(run.environment(**{name: str(threads) for name in THREAD_VARIABLES}))
+    if memory_gb:
+        os.environ[MEMORY_VARIABLE] = str(memory_gb)
+    config = Config()
+    apply(config, root)
     if cell_timeout:
-        command.append(f"--Execute.timeout={cell_timeout}")
-    for _ in range(3):  # a locked gradebook is the one failure worth a retry
-        try:
-            env = run.environment(**{MEMORY_VARIABLE: str(memory_gb)} if memory_gb else {})
-            result = subprocess.run(command, cwd=ROOT, env=env, text=True,
-                                    capture_output=True, timeout=WALL_LIMIT)
-        except subprocess.TimeoutExpired:
-            return Outcome(student, False, f"stopped after {WALL_LIMIT} s")
-        log = result.stdout + result.stderr
-        if "database is locked" not in log:
-            break
-    failed = result.returncode != 0 or "error processing assignment" in log
+        config.Execute.timeout = cell_timeout
+    _api = NbGraderAPI(config=config)
+
+
+def _grade(week: str, student: str) -> Outcome:
+    signal.signal(signal.SIGALRM, _stop)
+    signal.alarm(WALL_LIMIT)
+    try:
+        for _ in range(3):  # a locked gradebook is the one failure worth a retry
+            result = _api.autograde(week, student, force=True, create=False)
+            log = result.get("log", "") + result.get("error", "")
+            if "database is locked" not in log:
+                break
+    finally:
+        signal.alarm(0)
+    if "TooLong" in result.get("error", ""):
+        return Outcome(student, False, f"stopped after {WALL_LIMIT} s")
+    failed = not result["success"] or "error processing assignment" in log
     return Outcome(student, not failed, _errors(log) if failed else "")
 
 
+def _stop(signum, frame):
+    raise TooLong()
+
+
 def _errors(log: str) -> str:
-    return "\n".join(line for line in log.splitlines() if "ERROR" in line)[-2000:]
+    lines = [line for line in log.splitlines() if "ERROR" in line] or log.strip().splitlines()[-1:]
+    return "\n".join(lines)[-2000:]

@@ -1,16 +1,25 @@
-"""Seconds per week notebook (reference solutions and hidden tests included) and for the book."""
+"""Seconds per week notebook (reference solutions and hidden tests included), for the book, and
+for grading a class: `course.py autograde` against nbgrader alone, grading one after another."""
 
 from __future__ import annotations
 
+import csv
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
+from pipeline import run
 from pipeline.book import build
+from pipeline.copies import copy_course, course_in, hand_in, reference_answers
 from pipeline.notebooks import read_source
 from pipeline.paths import BUILD, SOURCE
 from pipeline.score import errors, execute
 
 BUDGET = 90  # seconds per week on a 2-core laptop CPU
+GRADING_WEEKS = ["week01", "week03"]  # one without torch, one with
 
 
 def time_week(week: str) -> tuple[float, list[str]]:
@@ -30,7 +39,54 @@ def time_book() -> tuple[float, float]:
     return cold, time.perf_counter() - start
 
 
-def main(weeks: list[str], book: bool = True) -> None:
+def class_of(root: Path, week: str, count: int) -> Path:
+    """A course copy at `root` with `count` students who all handed in the reference solution."""
+    copy_course(root, [week])
+    _checked(course_in(root, "release", week))
+    for number in range(count):
+        hand_in(root, f"student{number:03d}", week, reference_answers(week))
+    return root
+
+
+def time_grading(week: str, count: int) -> tuple[float, float]:
+    """(nbgrader alone, `course.py autograde`) seconds for `count` full-mark hand-ins of `week`."""
+    subprocess.run([sys.executable, "-c", "import torch, matplotlib.pyplot"], check=True)  # warm caches
+    with tempfile.TemporaryDirectory() as folder:
+        serial = class_of(Path(folder) / "serial", week, count)
+        start = time.perf_counter()
+        _checked(subprocess.run([sys.executable, "-m", "nbgrader", "autograde", week], cwd=serial,
+                                env=run.environment(), capture_output=True, text=True))
+        alone = time.perf_counter() - start
+        pooled = class_of(Path(folder) / "pooled", week, count)
+        start = time.perf_counter()
+        _checked(course_in(pooled, "autograde", week))
+        ours = time.perf_counter() - start
+        for root in (serial, pooled):
+            _require_full_marks(root, week, count)
+    return alone, ours
+
+
+def _checked(result: subprocess.CompletedProcess) -> None:
+    if result.returncode:
+        raise SystemExit(f"{' '.join(map(str, result.args))} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _require_full_marks(root: Path, week: str, count: int) -> None:
+    _checked(course_in(root, "grades", "--to", "grades.csv"))
+    with open(root / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    short = [row["student_id"] for row in rows if row[week] != row[f"{week} max"]]
+    if len(rows) != count or short:
+        raise SystemExit(f"{root.name}: {len(rows)} graded, not full marks: {short}")
+
+
+def main(weeks: list[str], book: bool = True, grading: int = 0) -> None:
+    if grading:
+        for week in weeks:
+            alone, ours = time_grading(week, grading)
+            print(f"{week}, {grading} submissions: nbgrader alone {alone:6.1f} s, course.py autograde "
+                  f"{ours:6.1f} s: {alone / ours:.2f}x", flush=True)
+        return
     for week in weeks:
         seconds, failed = time_week(week)
         verdict = "ok" if seconds <= BUDGET and not failed else "OVER BUDGET" if not failed else "ERRORS"
