@@ -18,10 +18,36 @@ def test_an_unsolved_exercise_is_named_in_one_line(capsys):
     assert said == "Run this cell again after you solve `unsolved` above: it uses your answer.\n"
 
 
+def test_the_unsolved_one_of_several_exercises_is_named(capsys):
+    def uses_unsolved():
+        return unsolved()
+
+    with needs("uses_unsolved", "unsolved"):
+        uses_unsolved()
+    assert "solve `unsolved` above" in capsys.readouterr().out
+
+
+class Value:
+    def __mul__(self, other):
+        def _backward():
+            raise NotImplementedError()
+
+        return _backward()
+
+
+def test_a_method_is_named_by_the_exercise_that_holds_it(capsys):
+    with needs("Value"):
+        Value() * Value()
+    assert "solve `Value` above" in capsys.readouterr().out
+    with needs("MLP"):
+        Value() * Value()
+    assert "solve `Value` above" in capsys.readouterr().out
+
+
 def test_a_name_the_exercise_defines_may_be_missing(capsys):
     with needs("simulate_walks", "walks"):
         print(walks)  # noqa: F821 - not defined: its exercise is unsolved
-    assert "`simulate_walks`" in capsys.readouterr().out
+    assert "solve `walks` above" in capsys.readouterr().out
 
 
 def test_other_errors_keep_their_traceback():
