@@ -1,5 +1,9 @@
 """The nbgrader settings of the course, in one place (`nbgrader_config.py` calls `apply`)."""
 
+from pathlib import Path
+
+import yaml
+
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
 from pipeline.paths import weeks
 from pipeline.sandbox import isolates
@@ -12,7 +16,15 @@ STDERR_NOISE = r"(?i)warning|warn\(|^\s*\d+%\|"  # library warnings and progress
 
 
 def gradebook_url(root: str) -> str:
-    return f"sqlite:///{root}/gradebook.db"
+    """`course: {db_url: postgresql://...}` in the root's `_config.yml`, else SQLite beside it.
+
+    Read from the given root every time: nbgrader_config.py, the grades and every throwaway course
+    copy (tests, bench, cluster workers) each have their own root and so their own gradebook.
+    """
+    config = Path(root) / "_config.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    url = ((settings or {}).get("course") or {}).get("db_url")
+    return url or f"sqlite:///{root}/gradebook.db"
 
 
 def apply(c, root: str) -> None:
