@@ -75,7 +75,7 @@ def cmd_autograde(args) -> None:
 
     outcomes = []
     for outcome in autograde(args.week, args.student, args.jobs, args.cell_timeout, args.memory_gb,
-                             args.force):
+                             args.force, args.scheduler):
         print(f"{outcome.student}: {'ok' if outcome.ok else 'FAILED'} {outcome.detail}", flush=True)
         outcomes.append(outcome)
     if not outcomes:
@@ -151,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, help="seconds a cell may run (default: 90)")
     grade.add_argument("--memory-gb", type=float, help="memory one submission may use (default: 4)")
     grade.add_argument("--force", action="store_true", help="grade again what is already graded")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:8786|local:N",
+                       help="grade on this Dask cluster (local:N: N worker processes here); the head "
+                            "alone writes the gradebook and autograded/")
     feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
     feedback.add_argument("week")
     grades = add("grades", cmd_grades, "a CSV: one row per student, a column per graded cell, totals")

@@ -45,9 +45,10 @@ def students(week: str) -> list[str]:
 
 def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
               cell_timeout: int | None = None, memory_gb: float | None = None,
-              force: bool = False) -> Iterator[Outcome]:
+              force: bool = False, scheduler: str | None = None) -> Iterator[Outcome]:
     """Grade the week's submissions that have no complete autograded notebook yet (all with `force`),
-    yielding each outcome as it is known.
+    yielding each outcome as it is known: here, or on the Dask cluster at `scheduler`
+    (`tcp://HOST:8786`, or `local:N` for N local worker processes; see `pipeline/cluster.py`).
 
     nbgrader writes the autograded notebook last, so a run that was stopped midway is finished by
     running it again: what was graded stays, what was half done is graded anew.
@@ -63,6 +64,11 @@ def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
     if not knows(week):
         release(week)  # nbgrader grades against the source cells its gradebook holds
     add_students(who)
+    if scheduler:
+        from pipeline.cluster import grade_on_cluster
+
+        yield from grade_on_cluster(week, who, scheduler, cell_timeout, memory_gb)
+        return
     jobs = min(jobs or os.cpu_count() or 2, len(who))
     yield from _grade_in_workers(week, who, jobs, cell_timeout, memory_gb)
 

@@ -1,0 +1,412 @@
+"""Grading on a Dask cluster: `course.py autograde weekNN --scheduler tcp://HOST:8786` (or `local:N`).
+
+Why it is built this way:
+
+- Workers share no disk with the head. Each task carries the submission's files and the week's
+  source files; the worker releases the week into a throwaway course (once per week and worker
+  process), grades the submission there with nbgrader's own `Autograde`, in the same sandbox kernel
+  as the local pool, into a throwaway SQLite gradebook, and sends back the autograded folder.
+- One writer. Only the head writes the real gradebook (SQLite or PostgreSQL) and `autograded/`:
+  nbgrader's own `Autograde` again, run over the returned notebook with only the preprocessors
+  that record (`SaveAutoGrades`, `AssignLatePenalties`), so a cluster of any size never has two
+  writers and the scores are the ones nbgrader computes.
+- Faults. A worker that dies is Dask's to retry on another (the scheduler's
+  `distributed.scheduler.allowed-failures` caps it; `local:N` sets it to ALLOWED_FAILURES); a
+  submission that kills that many workers is given up with that reason. Each result is written as
+  it arrives, so a run whose scheduler disappears keeps what was graded, and running the same
+  command again grades the rest.
+- Same grading everywhere. A worker whose Python, nbgrader, torch, ... or course code differs
+  from the head's refuses the task and says which.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import uuid
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+
+from pipeline.autograde import THREAD_VARIABLES, WALL_LIMIT, Outcome, _errors
+from pipeline.config import GRADEBOOK_NOISE, apply
+from pipeline.paths import ROOT, SOURCE, SUBMITTED
+from pipeline.sandbox import MEMORY_VARIABLE
+
+LOCAL = "local:"
+ALLOWED_FAILURES = 2  # worker deaths one submission may cause before it is given up (local:N)
+WAIT_FOR_WORKERS = 60  # seconds a remote scheduler gets to show a worker
+IN_FLIGHT_PER_THREAD = 2  # submissions handed to the scheduler per worker thread at a time
+COMPARED = ["nbgrader", "nbclient", "nbformat", "ipykernel", "jupyter_client", "torch", "numpy",
+            "dask", "distributed"]
+CODE = ["pipeline", "helpers"]  # the course's code: the grading, and what the kernels import
+RECORDING = ["nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+             "nbgrader.preprocessors.CheckCellMetadata"]
+
+
+@dataclass
+class Task:
+    """Everything a worker needs to grade one submission: no shared disk is assumed."""
+
+    week: str
+    student: str
+    submission: dict[str, bytes]  # submitted/<student>/<week>/, relative paths
+    week_files: dict[str, bytes]  # source/<week>/ without its .md: the notebook nbgrader releases
+    versions: dict[str, str]  # the head's, compared on the worker
+    cell_timeout: int | None = None
+    memory_gb: float | None = None
+    kernel_threads: dict[str, int] = field(default_factory=dict)  # per worker address
+
+
+@dataclass
+class Result:
+    student: str
+    ok: bool
+    detail: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<week>/
+    released: dict[str, tuple] = field(default_factory=dict)  # release_signature on the worker
+
+
+# The head.
+
+def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: int | None = None,
+                     memory_gb: float | None = None) -> Iterator[Outcome]:
+    """Grade `who` on the cluster at `scheduler`, yielding each outcome as the head records it."""
+    from distributed import as_completed
+
+    week_files, head = _week_files(week), versions()
+    with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="cluster-incoming-") as incoming:
+        announce(client, scheduler)
+        threads = check_workers(client, head)
+        recorder = Recorder(week, Path(incoming))
+        tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, cell_timeout,
+                      memory_gb, threads) for student in who)
+        window = as_completed()
+        students = {}
+
+        def submit(count: int) -> None:
+            for task in islice(tasks, count):
+                key = f"grade-{week}-{task.student}-{uuid.uuid4().hex}"
+                future = client.submit(grade_remotely, task, key=key, pure=False)
+                students[future.key] = task.student
+                window.add(future)
+
+        submit(IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
+        for done, future in enumerate(window, start=1):
+            outcome = _settle(future, students[future.key], recorder, scheduler, done - 1, len(who))
+            submit(1)
+            yield Outcome(outcome.student, outcome.ok, f"[{done}/{len(who)}] {outcome.detail}".rstrip())
+
+
+def _settle(future, student: str, recorder: Recorder, scheduler: str, done: int, total: int) -> Outcome:
+    """The outcome of one finished task, recorded by the head when it graded."""
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+    from distributed.comm import CommClosedError
+
+    try:
+        result = future.result()
+    except KilledWorker:
+        return Outcome(student, False, "given up: each worker that graded it died, and Dask stopped trying "
+                                       "(distributed.scheduler.allowed-failures)")
+    except (FutureCancelledError, CommClosedError, OSError) as error:
+        raise SystemExit(f"the scheduler at {scheduler} went away ({type(error).__name__}): {done} of "
+                         f"{total} graded and kept; run the same command again to grade the rest") from None
+    except Exception as error:  # raised on the worker, outside nbgrader
+        return Outcome(student, False, f"on the worker: {type(error).__name__}: {error}")
+    return recorder.record(result) if result.ok else Outcome(student, False, result.detail)
+
+
+@contextmanager
+def connect(scheduler: str):
+    """A client of the running cluster at `scheduler`, or of N local worker processes (`local:N`)."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if not scheduler.startswith(LOCAL):
+        with Client(scheduler, timeout=30) as client:
+            yield client
+        return
+    workers = int(scheduler.removeprefix(LOCAL))
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        cluster = LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, memory_limit=0,
+                               dashboard_address=None, silence_logs=40)
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+def announce(client, scheduler: str) -> None:
+    """On a real cluster, where to watch it; the local one runs without a dashboard."""
+    if scheduler.startswith(LOCAL):
+        return
+    services = client.scheduler_info().get("services", {})
+    where = client.dashboard_link if "dashboard" in services else "none (the scheduler has no bokeh)"
+    print(f"Dask dashboard: {where}", flush=True)
+
+
+def check_workers(client, head: dict[str, str]) -> dict[str, int]:
+    """Stop before grading when a worker differs from the head; {worker: threads per kernel}."""
+    try:
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except TimeoutError:
+        raise SystemExit(f"no Dask worker joined the scheduler in {WAIT_FOR_WORKERS} s") from None
+    facts = client.run(worker_facts)
+    problems = [f"worker {address}: {differences(head, fact['versions'])}"
+                for address, fact in facts.items() if differences(head, fact["versions"])]
+    if problems:
+        raise SystemExit("these workers cannot grade like the head (same venv or image needed):\n"
+                         + "\n".join(problems))
+    return kernel_threads(client.scheduler_info()["workers"], facts)
+
+
+def kernel_threads(workers: dict, facts: dict) -> dict[str, int]:
+    """A machine's cores shared among the kernels its workers run at once (as the local pool does)."""
+    per_host = Counter()
+    for info in workers.values():
+        per_host[info["host"]] += info["nthreads"]
+    return {address: max(1, fact["cpus"] // per_host[workers[address]["host"]])
+            for address, fact in facts.items() if address in workers}
+
+
+def _week_files(week: str) -> dict[str, bytes]:
+    """The week's source folder as the worker needs it: the source notebook, no MyST file.
+
+    The notebook the last release wrote, not one made afresh: nbgrader grades against what its
+    gradebook holds (`Recorder` checks that the worker's release matches it).
+    """
+    from pipeline.notebooks import write_source_notebook
+    from pipeline.paths import source_notebook
+
+    if not source_notebook(week).is_file():
+        write_source_notebook(week)
+    return {path: data for path, data in _files(SOURCE / week).items() if not path.endswith(".md")}
+
+
+def release_signature(db_url: str, week: str) -> dict[str, tuple]:
+    """{cell: (checksum, points)} of the week as a gradebook holds it: equal on head and worker when
+    both released the same source."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gradebook:
+        notebook = gradebook.find_notebook(week, week)
+        cells = {cell.name: (cell.checksum, None) for cell in notebook.source_cells}
+        for cell in notebook.grade_cells:
+            cells[cell.name] = (cells.get(cell.name, (None,))[0], cell.max_score)
+    return cells
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """{relative path: bytes} of the files under `folder`, hidden ones and checkpoints left out."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                          for part in path.relative_to(folder).parts)}
+
+
+class Recorder:
+    """The run's only writer: nbgrader's Autograde over each returned notebook, recording only."""
+
+    def __init__(self, week: str, incoming: Path):
+        from nbgrader.apps import NbGraderAPI
+        from traitlets.config import Config
+
+        warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
+        config = Config()
+        apply(config, str(ROOT))
+        config.CourseDirectory.submitted_directory = str(incoming)
+        config.Autograde.sanitize_preprocessors = []
+        config.Autograde.autograde_preprocessors = RECORDING
+        self.week, self.incoming, self.api = week, incoming, NbGraderAPI(config=config)
+        self.released = release_signature(config.CourseDirectory.db_url, week)
+
+    def record(self, result: Result) -> Outcome:
+        """Scores into the gradebook, then `autograded/<student>/<week>/` (its notebook last)."""
+        if result.released != self.released:
+            raise SystemExit(f"source/{self.week}/{self.week}.ipynb differs from what the gradebook holds: "
+                             f"run `python3 course.py release {self.week}` first; nothing was recorded")
+        folder = self.incoming / result.student / self.week
+        _write(folder, result.files)
+        try:
+            log = self.api.autograde(self.week, result.student, force=True, create=True)
+        finally:
+            shutil.rmtree(self.incoming / result.student, ignore_errors=True)
+        text = log.get("log", "") + log.get("error", "")
+        if not log["success"] or "error processing assignment" in text:
+            return Outcome(result.student, False, "recording on the head failed: " + _errors(text))
+        return Outcome(result.student, True, result.detail)
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def versions() -> dict[str, str]:
+    """What must match between head and workers for a submission to be graded the same."""
+    found = {"python": platform.python_version(), "course code (pipeline/, helpers/)": code_digest()}
+    for name in COMPARED:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def code_digest() -> str:
+    digest = hashlib.sha256()
+    for package in CODE:
+        folder = Path(importlib.util.find_spec(package).origin).parent
+        for file in sorted(folder.rglob("*.py")):
+            digest.update(str(file.relative_to(folder)).encode() + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def differences(head: dict[str, str], here: dict[str, str]) -> str:
+    return "; ".join(f"{name} {here.get(name, 'missing')} here, {wanted} on the head"
+                     for name, wanted in head.items() if here.get(name) != wanted)
+
+
+# The workers.
+
+def worker_facts() -> dict:
+    return {"versions": versions(), "cpus": os.cpu_count() or 1}
+
+
+def grade_remotely(task: Task) -> Result:
+    """Grade one submission in a throwaway course on this worker; return the autograded folder."""
+    from distributed import get_worker
+
+    mismatch = differences(task.versions, versions())
+    if mismatch:
+        where = get_worker().address
+        return Result(task.student, False, f"worker {where} cannot grade like the head: {mismatch}")
+    _prepare_process()
+    threads = task.kernel_threads.get(get_worker().address, 1)
+    os.environ.update({name: str(threads) for name in THREAD_VARIABLES})
+    os.environ.pop(MEMORY_VARIABLE, None)
+    if task.memory_gb:
+        os.environ[MEMORY_VARIABLE] = str(task.memory_gb)
+    release, signature = released_course(task.week, task.week_files)
+    root = Path(tempfile.mkdtemp(dir=scratch(), prefix="course-"))
+    try:
+        shutil.copytree(release, root, dirs_exist_ok=True)
+        _write(root / "submitted" / task.student / task.week, task.submission)
+        result = _graded(task, root)
+        result.released = signature
+        return result
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _graded(task: Task, root: Path) -> Result:
+    result = _within_wall_limit(_api(root, task.cell_timeout), task.week, task.student)
+    log = result.get("log", "") + result.get("error", "")
+    if "TooLong" in log:
+        return Result(task.student, False, f"stopped after {WALL_LIMIT} s")
+    if not result["success"] or "error processing assignment" in log:
+        return Result(task.student, False, _errors(log))
+    return Result(task.student, True, files=_files(root / "autograded" / task.student / task.week))
+
+
+class TooLong(Exception):
+    pass
+
+
+def _within_wall_limit(api, week: str, student: str) -> dict:
+    """nbgrader's autograde, stopped after WALL_LIMIT s: SIGALRM only reaches a main thread, and a
+    Dask task runs in another, so the exception is raised in the grading thread itself."""
+    thread = threading.get_ident()
+    timer = threading.Timer(WALL_LIMIT, ctypes.pythonapi.PyThreadState_SetAsyncExc,
+                            (ctypes.c_ulong(thread), ctypes.py_object(TooLong)))
+    timer.start()
+    try:
+        return api.autograde(week, student, force=True, create=True)
+    except TooLong:
+        return {"success": False, "error": "TooLong"}
+    finally:
+        timer.cancel()
+
+
+@cache
+def _prepare_process() -> None:
+    """Once per worker process: the kernelspec, this environment's programs first on PATH."""
+    from pipeline import run
+    from pipeline.sandbox import install_kernelspec
+
+    warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
+    os.environ.update(run.environment())
+    install_kernelspec()
+
+
+def _api(root: Path, cell_timeout: int | None):
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    config = Config()
+    apply(config, str(root))  # no _config.yml in `root`: its own SQLite gradebook
+    if cell_timeout:
+        config.Execute.timeout = cell_timeout
+    return NbGraderAPI(config=config)
+
+
+_releasing = threading.Lock()
+_released: dict[str, tuple[Path, dict]] = {}
+
+
+def released_course(week: str, week_files: dict[str, bytes]) -> tuple[Path, dict]:
+    """A course holding only `week`, released into its own gradebook: made once per worker process
+    and version of the week, then copied for each submission."""
+    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in sorted(week_files.items())))
+    key = f"{week}-{digest.hexdigest()[:16]}"
+    with _releasing:
+        if key not in _released:
+            _released[key] = _release(week, week_files, scratch() / f"release-{key}")
+    return _released[key]
+
+
+def _release(week: str, week_files: dict[str, bytes], root: Path) -> tuple[Path, dict]:
+    shutil.rmtree(root, ignore_errors=True)
+    _write(root / "source" / week, week_files)
+    shutil.copy(ROOT / "nbgrader_config.py", root)  # marks the course root: the sandbox hides its secrets
+    result = _api(root, None).generate_assignment(week, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"releasing {week} on the worker failed: {_errors(result.get('log', ''))}")
+    return root, release_signature(f"sqlite:///{root}/gradebook.db", week)
+
+
+@cache
+def scratch() -> Path:
+    """This worker process's folder in /tmp; those of dead processes (killed workers) are removed."""
+    parent = Path(tempfile.gettempdir()) / "course-grading"
+    parent.mkdir(exist_ok=True)
+    for folder in parent.iterdir():
+        if folder.name.isdigit() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    folder = parent / str(os.getpid())
+    folder.mkdir(exist_ok=True)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
