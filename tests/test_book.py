@@ -13,6 +13,7 @@ from pipeline import run
 from pipeline.book import build
 from pipeline.paths import BUILD, ROOT, source_md
 from pipeline.reader import publish_solutions
+from tests.browser import browser, chromium
 from tests.conftest import WEEKS
 from tests.support import LEAK_CHECK, secret_lines, shown_secrets
 
@@ -88,3 +89,24 @@ def test_a_failing_cell_fails_the_build(tmp_path):
                             env=run.environment(), capture_output=True, text=True)
     assert result.returncode != 0
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_each_week_page_shows_its_figures_math_and_download_link_offline(site):
+    shots = BUILD / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    with browser() as page:
+        page.route("http*://**", lambda route: route.abort())  # a reader without internet
+        for week in WEEKS:
+            page_file = site / "reader" / week / f"{week}.html"
+            page.goto(page_file.as_uri())
+            page.wait_for_load_state("load")
+            if "class=\"math" in page_file.read_text():
+                page.wait_for_selector("mjx-container", timeout=30_000)
+            page.screenshot(path=str(shots / f"{week}-page.png"))
+            figures = page.eval_on_selector_all("article img", "images => images.filter("
+                                                "image => image.complete && image.naturalWidth > 0).length")
+            assert figures > 0, f"{week}: no figure drawn on its page"
+            link = page.locator(f"a[download][href$='{week}.ipynb']").first.get_attribute("href")
+            assert (page_file.parent / link).resolve().is_file(), f"{week}: the download link is broken"
+
