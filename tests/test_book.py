@@ -102,7 +102,7 @@ def test_each_week_page_shows_its_figures_math_and_download_link_offline(site):
             page.goto(page_file.as_uri())
             page.wait_for_load_state("load")
             if "class=\"math" in page_file.read_text():
-                page.wait_for_selector("mjx-container", timeout=30_000)
+                page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
             page.screenshot(path=str(shots / f"{week}-page.png"))
             figures = page.eval_on_selector_all("article img", "images => images.filter("
                                                 "image => image.complete && image.naturalWidth > 0).length")
