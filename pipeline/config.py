@@ -19,12 +19,17 @@ def gradebook_url(root: str) -> str:
     """`course: {db_url: postgresql://...}` in the root's `_config.yml`, else SQLite beside it.
 
     Read from the given root every time: nbgrader_config.py, the grades and every throwaway course
-    copy (tests, bench, cluster workers) each have their own root and so their own gradebook.
+    copy (tests, bench, cluster workers) each have their own root and so their own gradebook. A
+    plain `postgresql://` URL gets the driver the course installs (psycopg2): SQLAlchemy 2.1 would
+    pick psycopg 3 for it.
     """
     config = Path(root) / "_config.yml"
     settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
     url = ((settings or {}).get("course") or {}).get("db_url")
-    return url or f"sqlite:///{root}/gradebook.db"
+    if not url:
+        return f"sqlite:///{root}/gradebook.db"
+    scheme, _, rest = url.partition("://")
+    return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres") else url
 
 
 def apply(c, root: str) -> None:
