@@ -42,7 +42,7 @@ from itertools import islice
 from pathlib import Path
 
 from pipeline.autograde import THREAD_VARIABLES, WALL_LIMIT, Outcome, _errors
-from pipeline.config import GRADEBOOK_NOISE, apply
+from pipeline.config import GRADEBOOK_NOISE, apply, gradebook_url
 from pipeline.paths import ROOT, SOURCE, SUBMITTED
 from pipeline.sandbox import MEMORY_VARIABLE
 
@@ -66,6 +66,7 @@ class Task:
     submission: dict[str, bytes]  # submitted/<student>/<week>/, relative paths
     week_files: dict[str, bytes]  # source/<week>/ without its .md: the notebook nbgrader releases
     versions: dict[str, str]  # the head's, compared on the worker
+    schema: str  # the alembic version of the head's gradebook, for the worker's throwaway one
     cell_timeout: int | None = None
     memory_gb: float | None = None
     kernel_threads: dict[str, int] = field(default_factory=dict)  # per worker address
@@ -87,13 +88,12 @@ def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: in
     """Grade `who` on the cluster at `scheduler`, yielding each outcome as the head records it."""
     from distributed import as_completed
 
-    week_files, head = _week_files(week), versions()
+    week_files, head, schema = _week_files(week), versions(), gradebook_schema(gradebook_url(str(ROOT)))
     with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="cluster-incoming-") as incoming:
         announce(client, scheduler)
         threads = check_workers(client, head)
-        recorder = Recorder(week, Path(incoming))
-        tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, cell_timeout,
-                      memory_gb, threads) for student in who)
+        tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, schema,
+                      cell_timeout, memory_gb, threads) for student in who)
         window = as_completed()
         students = {}
 
@@ -105,6 +105,7 @@ def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: in
                 window.add(future)
 
         submit(IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
+        recorder = Recorder(week, Path(incoming))  # nbgrader loads here while the workers grade
         for done, future in enumerate(window, start=1):
             outcome = _settle(future, students[future.key], recorder, scheduler, done - 1, len(who))
             submit(1)
@@ -193,6 +194,35 @@ def _week_files(week: str) -> dict[str, bytes]:
     if not source_notebook(week).is_file():
         write_source_notebook(week)
     return {path: data for path, data in _files(SOURCE / week).items() if not path.endswith(".md")}
+
+
+def gradebook_schema(db_url: str) -> str:
+    """The alembic version nbgrader stamped on a gradebook."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def new_gradebook(db_url: str, schema: str) -> None:
+    """An empty gradebook as nbgrader makes one, stamped with `schema`: nbgrader itself would run
+    `alembic heads` in a subprocess to learn it, which costs seconds on every worker."""
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:schema)"),
+                               {"schema": schema})
+    finally:
+        engine.dispose()
 
 
 def release_signature(db_url: str, week: str) -> dict[str, tuple]:
@@ -300,7 +330,7 @@ def grade_remotely(task: Task) -> Result:
     os.environ.pop(MEMORY_VARIABLE, None)
     if task.memory_gb:
         os.environ[MEMORY_VARIABLE] = str(task.memory_gb)
-    release, signature = released_course(task.week, task.week_files)
+    release, signature = released_course(task)
     root = Path(tempfile.mkdtemp(dir=scratch(), prefix="course-"))
     try:
         shutil.copytree(release, root, dirs_exist_ok=True)
@@ -367,21 +397,23 @@ _releasing = threading.Lock()
 _released: dict[str, tuple[Path, dict]] = {}
 
 
-def released_course(week: str, week_files: dict[str, bytes]) -> tuple[Path, dict]:
-    """A course holding only `week`, released into its own gradebook: made once per worker process
-    and version of the week, then copied for each submission."""
-    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in sorted(week_files.items())))
-    key = f"{week}-{digest.hexdigest()[:16]}"
+def released_course(task: Task) -> tuple[Path, dict]:
+    """A course holding only the task's week, released into its own gradebook: made once per worker
+    process and version of the week, then copied for each submission; and its release_signature."""
+    files = sorted(task.week_files.items())
+    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files)).hexdigest()[:16]
+    key = f"{task.week}-{digest}"
     with _releasing:
         if key not in _released:
-            _released[key] = _release(week, week_files, scratch() / f"release-{key}")
+            _released[key] = _release(task.week, task.week_files, task.schema, scratch() / f"release-{key}")
     return _released[key]
 
 
-def _release(week: str, week_files: dict[str, bytes], root: Path) -> tuple[Path, dict]:
+def _release(week: str, week_files: dict[str, bytes], schema: str, root: Path) -> tuple[Path, dict]:
     shutil.rmtree(root, ignore_errors=True)
     _write(root / "source" / week, week_files)
     shutil.copy(ROOT / "nbgrader_config.py", root)  # marks the course root: the sandbox hides its secrets
+    new_gradebook(f"sqlite:///{root}/gradebook.db", schema)
     result = _api(root, None).generate_assignment(week, force=True, create=True)
     if not result["success"]:
         raise RuntimeError(f"releasing {week} on the worker failed: {_errors(result.get('log', ''))}")

@@ -7,6 +7,7 @@ must equal the local one, and the sleeper must still be graded, once, with full 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -34,22 +36,28 @@ BATCH = {
 # Says which process grades it (the kernel's parent), then gives the test time to kill that one.
 SLEEPER = """import os, pathlib, time
 pathlib.Path(%r, str(os.getpid())).write_text(str(os.getppid()))
-time.sleep(4)
+time.sleep(2)
 def double(x):
     return 2 * x"""
 
 
-@pytest.fixture(scope="session")
-def batch_course(tmp_path_factory) -> Path:
+@cache  # a plain cached function, not a fixture: tests/test_postgres.py shares it
+def batch_course() -> Path:
     """A released week90 course copy with the batch handed in, never graded: copy it to grade it."""
-    root = week90_course(tmp_path_factory.mktemp("batch") / "course")
+    root = week90_course(scratch("batch-"))
     for student, answers in BATCH.items():
         hand_in(root, student, "week90", answers)
     return root
 
 
-def copy_of(course: Path, target: Path) -> Path:
-    return Path(shutil.copytree(course, target, symlinks=True))
+def scratch(prefix: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / "course"
+
+
+def copy_of(course: Path, prefix: str) -> Path:
+    return Path(shutil.copytree(course, scratch(prefix), symlinks=True))
 
 
 def scores(root: Path, week: str = "week90") -> dict[str, dict[str, float]]:
@@ -63,10 +71,10 @@ def scores(root: Path, week: str = "week90") -> dict[str, dict[str, float]]:
         return table(gradebook, week, root)[1]
 
 
-@pytest.fixture(scope="session")
-def local_scores(batch_course, tmp_path_factory):
+@cache
+def local_scores() -> dict[str, dict[str, float]]:
     """The local pool's scores of the batch: what every other way of grading must reproduce."""
-    root = copy_of(batch_course, tmp_path_factory.mktemp("local") / "course")
+    root = copy_of(batch_course(), "local-")
     result = run_course(root, "autograde", "week90", "--cell-timeout", "10")
     assert result.returncode == 0, result.stdout + result.stderr
     return scores(root)
@@ -85,11 +93,11 @@ def open_folder(prefix: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def cluster_run(batch_course, tmp_path_factory):
+def cluster_run():
     """(course copy, finished `autograde --scheduler local:2`, pid of the worker process killed)."""
     watch, temporary = open_folder("sleeper-"), open_folder("cluster-tmp-")
     try:
-        root = copy_of(batch_course, tmp_path_factory.mktemp("cluster") / "course")
+        root = copy_of(batch_course(), "cluster-")
         hand_in(root, "sleeper", "week90", {**GOOD, "double": SLEEPER % str(watch)})
         command = [sys.executable, "-m", "pipeline", "autograde", "week90", "--scheduler", "local:2",
                    "--cell-timeout", "10"]
@@ -128,12 +136,12 @@ def ancestors(pid: int) -> list[int]:
     return found
 
 
-def test_a_dask_cluster_grades_as_the_local_pool_does(cluster_run, local_scores):
+def test_a_dask_cluster_grades_as_the_local_pool_does(cluster_run):
     root, result, _ = cluster_run
     assert result.returncode == 0, result.stdout + result.stderr
     cluster = scores(root)
-    assert {student: cluster[student] for student in BATCH} == local_scores
-    assert local_scores["killer"] == {"double_tests": 0, "square_tests": 3}
+    assert {student: cluster[student] for student in BATCH} == local_scores()
+    assert local_scores()["killer"] == {"double_tests": 0, "square_tests": 3}
     for student in BATCH:
         assert (root / "autograded" / student / "week90" / "week90.ipynb").is_file()
 
