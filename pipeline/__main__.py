@@ -108,7 +108,7 @@ def cmd_bench(args) -> None:
     from pipeline.bench import GRADING_WEEKS, main
 
     if args.grading:
-        main(args.weeks or GRADING_WEEKS, grading=args.grading)
+        main(args.weeks or GRADING_WEEKS, grading=args.grading, scheduler=args.scheduler)
     else:
         main(args.weeks or weeks(), book=not args.no_book)
 
@@ -166,6 +166,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--grading", type=int, metavar="N", default=0,
                        help="instead: grade N full-mark hand-ins (default weeks: week01 week03) with "
                             "nbgrader alone and with course.py autograde; print both times and the ratio")
+    bench.add_argument("--scheduler", metavar="tcp://HOST:8786|local:N",
+                       help="with --grading: the local pool against autograde --scheduler instead")
     return main
 
 

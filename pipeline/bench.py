@@ -1,5 +1,6 @@
 """Seconds per week notebook (reference solutions and hidden tests included), for the book, and
-for grading a class: `course.py autograde` against nbgrader alone, grading one after another."""
+for grading a class: `course.py autograde` against nbgrader alone, grading one after another, or
+(`--scheduler`) the local pool against a Dask cluster."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pipeline.score import errors, execute
 
 BUDGET = 90  # seconds per week on a 2-core laptop CPU
 GRADING_WEEKS = ["week01", "week03"]  # one without torch, one with
+DASK_BUDGET = 1.2  # a Dask run may take this many times the local pool's time
 
 
 def time_week(week: str) -> tuple[float, list[str]]:
@@ -66,6 +68,21 @@ def time_grading(week: str, count: int) -> tuple[float, float]:
     return alone, ours
 
 
+def time_dask(week: str, count: int, scheduler: str) -> tuple[float, float]:
+    """(local pool, Dask at `scheduler`) seconds for `count` full-mark hand-ins of `week`, the
+    cluster's start and stop included (they are part of every run)."""
+    subprocess.run([sys.executable, "-c", "import torch, matplotlib.pyplot, distributed"], check=True)
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, extra in (("pooled", []), ("dask", ["--scheduler", scheduler])):
+            root = class_of(Path(folder) / name, week, count)
+            start = time.perf_counter()
+            _checked(course_in(root, "autograde", week, *extra))
+            times.append(time.perf_counter() - start)
+            _require_full_marks(root, week, count)
+    return times[0], times[1]
+
+
 def _checked(result: subprocess.CompletedProcess) -> None:
     if result.returncode:
         raise SystemExit(f"{' '.join(map(str, result.args))} failed:\n{result.stdout}\n{result.stderr}")
@@ -80,7 +97,14 @@ def _require_full_marks(root: Path, week: str, count: int) -> None:
         raise SystemExit(f"{root.name}: {len(rows)} graded, not full marks: {short}")
 
 
-def main(weeks: list[str], book: bool = True, grading: int = 0) -> None:
+def main(weeks: list[str], book: bool = True, grading: int = 0, scheduler: str | None = None) -> None:
+    if grading and scheduler:
+        for week in weeks:
+            pool, dask = time_dask(week, grading, scheduler)
+            verdict = "ok" if dask <= DASK_BUDGET * pool else "OVER BUDGET"
+            print(f"{week}, {grading} submissions: local pool {pool:6.1f} s, Dask ({scheduler}) "
+                  f"{dask:6.1f} s: {dask / pool:.2f}x (budget {DASK_BUDGET}x) {verdict}", flush=True)
+        return
     if grading:
         for week in weeks:
             alone, ours = time_grading(week, grading)
