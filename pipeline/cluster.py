@@ -26,6 +26,7 @@ import ctypes
 import hashlib
 import importlib.metadata
 import importlib.util
+import logging
 import os
 import platform
 import shutil
@@ -37,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from itertools import islice
 from pathlib import Path
 
@@ -48,6 +49,7 @@ from pipeline.sandbox import MEMORY_VARIABLE
 
 LOCAL = "local:"
 ALLOWED_FAILURES = 2  # worker deaths one submission may cause before it is given up (local:N)
+CONNECT_TIMEOUT = 30  # seconds to reach a remote scheduler
 WAIT_FOR_WORKERS = 60  # seconds a remote scheduler gets to show a worker
 IN_FLIGHT_PER_THREAD = 2  # submissions handed to the scheduler per worker thread at a time
 COMPARED = ["nbgrader", "nbclient", "nbformat", "ipykernel", "jupyter_client", "torch", "numpy",
@@ -85,47 +87,65 @@ class Result:
 
 def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: int | None = None,
                      memory_gb: float | None = None) -> Iterator[Outcome]:
-    """Grade `who` on the cluster at `scheduler`, yielding each outcome as the head records it."""
-    from distributed import as_completed
+    """Grade `who` on the cluster at `scheduler`, yielding each outcome once the head recorded it.
 
+    Losing the scheduler stops the run with what was recorded kept: running again grades the rest.
+    """
     week_files, head, schema = _week_files(week), versions(), gradebook_schema(gradebook_url(str(ROOT)))
-    with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="cluster-incoming-") as incoming:
-        announce(client, scheduler)
-        threads = check_workers(client, head)
-        tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, schema,
-                      cell_timeout, memory_gb, threads) for student in who)
-        window = as_completed()
-        students = {}
-
-        def submit(count: int) -> None:
-            for task in islice(tasks, count):
-                key = f"grade-{week}-{task.student}-{uuid.uuid4().hex}"
-                future = client.submit(grade_remotely, task, key=key, pure=False)
-                students[future.key] = task.student
-                window.add(future)
-
-        submit(IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
-        recorder = Recorder(week, Path(incoming))  # nbgrader loads here while the workers grade
-        for done, future in enumerate(window, start=1):
-            outcome = _settle(future, students[future.key], recorder, scheduler, done - 1, len(who))
-            submit(1)
-            yield Outcome(outcome.student, outcome.ok, f"[{done}/{len(who)}] {outcome.detail}".rstrip())
+    done = 0
+    try:
+        with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="incoming-") as incoming:
+            announce(client, scheduler)
+            threads = check_workers(client, head)
+            tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, schema,
+                          cell_timeout, memory_gb, threads) for student in who)
+            for outcome in _graded_in_turn(client, tasks, Recorder(week, Path(incoming))):
+                done += 1
+                yield Outcome(outcome.student, outcome.ok, f"[{done}/{len(who)}] {outcome.detail}".rstrip())
+    except _scheduler_lost() as error:
+        raise SystemExit(f"the scheduler at {scheduler} went away ({type(error).__name__}): {done} of "
+                         f"{len(who)} graded and kept; the same command again grades the rest") from None
 
 
-def _settle(future, student: str, recorder: Recorder, scheduler: str, done: int, total: int) -> Outcome:
-    """The outcome of one finished task, recorded by the head when it graded."""
-    from distributed import KilledWorker
+def _scheduler_lost() -> tuple[type[BaseException], ...]:
     from distributed.client import FutureCancelledError
     from distributed.comm import CommClosedError
+    from distributed.utils import CancelledError
+
+    return FutureCancelledError, CommClosedError, CancelledError
+
+
+def _graded_in_turn(client, tasks: Iterator[Task], recorder: Recorder) -> Iterator[Outcome]:
+    """A few tasks per worker thread at a time (the files of a whole class need not sit in the
+    scheduler's memory), each recorded as it finishes."""
+    from distributed import as_completed
+
+    window, students = as_completed(), {}
+
+    def submit(count: int) -> None:
+        for task in islice(tasks, count):
+            key = f"grade-{task.week}-{task.student}-{uuid.uuid4().hex}"
+            future = client.submit(grade_remotely, task, key=key, pure=False)
+            students[future.key] = task.student
+            window.add(future)
+
+    submit(IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values())))
+    for future in window:
+        yield _settle(future, students[future.key], recorder)
+        submit(1)
+
+
+def _settle(future, student: str, recorder: Recorder) -> Outcome:
+    """The outcome of one finished task, recorded by the head when it graded."""
+    from distributed import KilledWorker
 
     try:
         result = future.result()
     except KilledWorker:
         return Outcome(student, False, "given up: each worker that graded it died, and Dask stopped trying "
                                        "(distributed.scheduler.allowed-failures)")
-    except (FutureCancelledError, CommClosedError, OSError) as error:
-        raise SystemExit(f"the scheduler at {scheduler} went away ({type(error).__name__}): {done} of "
-                         f"{total} graded and kept; run the same command again to grade the rest") from None
+    except _scheduler_lost():
+        raise
     except Exception as error:  # raised on the worker, outside nbgrader
         return Outcome(student, False, f"on the worker: {type(error).__name__}: {error}")
     return recorder.record(result) if result.ok else Outcome(student, False, result.detail)
@@ -137,13 +157,20 @@ def connect(scheduler: str):
     import dask
     from distributed import Client, LocalCluster
 
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)  # a lost scheduler: said once, below
     if not scheduler.startswith(LOCAL):
-        with Client(scheduler, timeout=30) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except OSError as error:
+            raise SystemExit(f"no Dask scheduler answers at {scheduler}: {error}") from None
+        with client:
             yield client
         return
-    workers = int(scheduler.removeprefix(LOCAL))
+    workers = scheduler.removeprefix(LOCAL)
+    if not workers.isdigit() or int(workers) < 1:
+        raise SystemExit(f"--scheduler {scheduler}: local:N needs a number of worker processes, e.g. local:2")
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
-        cluster = LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, memory_limit=0,
+        cluster = LocalCluster(n_workers=int(workers), processes=True, threads_per_worker=1, memory_limit=0,
                                dashboard_address=None, silence_logs=40)
     with cluster, Client(cluster) as client:
         yield client
@@ -154,7 +181,7 @@ def announce(client, scheduler: str) -> None:
     if scheduler.startswith(LOCAL):
         return
     services = client.scheduler_info().get("services", {})
-    where = client.dashboard_link if "dashboard" in services else "none (the scheduler has no bokeh)"
+    where = client.dashboard_link if "dashboard" in services else "none (the scheduler serves none)"
     print(f"Dask dashboard: {where}", flush=True)
 
 
@@ -249,17 +276,25 @@ class Recorder:
     """The run's only writer: nbgrader's Autograde over each returned notebook, recording only."""
 
     def __init__(self, week: str, incoming: Path):
+        self.week, self.incoming = week, incoming
+
+    @cached_property
+    def api(self):
+        """Made at the first result: nbgrader loads on the head while the workers grade."""
         from nbgrader.apps import NbGraderAPI
         from traitlets.config import Config
 
         warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
         config = Config()
         apply(config, str(ROOT))
-        config.CourseDirectory.submitted_directory = str(incoming)
+        config.CourseDirectory.submitted_directory = str(self.incoming)
         config.Autograde.sanitize_preprocessors = []
         config.Autograde.autograde_preprocessors = RECORDING
-        self.week, self.incoming, self.api = week, incoming, NbGraderAPI(config=config)
-        self.released = release_signature(config.CourseDirectory.db_url, week)
+        return NbGraderAPI(config=config)
+
+    @cached_property
+    def released(self) -> dict[str, tuple]:
+        return release_signature(gradebook_url(str(ROOT)), self.week)
 
     def record(self, result: Result) -> Outcome:
         """Scores into the gradebook, then `autograded/<student>/<week>/` (its notebook last)."""
