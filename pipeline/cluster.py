@@ -191,7 +191,13 @@ def check_workers(client, head: dict[str, str]) -> dict[str, int]:
         client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
     except TimeoutError:
         raise SystemExit(f"no Dask worker joined the scheduler in {WAIT_FOR_WORKERS} s") from None
-    facts = client.run(worker_facts)
+    try:
+        facts = client.run(worker_facts)
+    except _scheduler_lost():
+        raise
+    except Exception as error:  # e.g. ModuleNotFoundError: the course is not installed there
+        raise SystemExit(f"a worker cannot load the course's code ({type(error).__name__}: {error}); "
+                         "every worker needs this repository installed (same venv or image)") from None
     problems = [f"worker {address}: {differences(head, fact['versions'])}"
                 for address, fact in facts.items() if differences(head, fact["versions"])]
     if problems:
