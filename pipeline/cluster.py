@@ -2,10 +2,11 @@
 
 Why it is built this way:
 
-- Workers share no disk with the head. Each task carries the submission's files and the week's
-  source files; the worker releases the week into a throwaway course (once per week and worker
-  process), grades the submission there with nbgrader's own `Autograde`, in the same sandbox kernel
-  as the local pool, into a throwaway SQLite gradebook, and sends back the autograded folder.
+- Workers share no disk with the head. Each task carries the submission's files, the week's other
+  source files and the week as the head's gradebook holds it (its rows: cells, hidden tests,
+  points, checksums; never the solutions). The worker puts them in a throwaway course with its own
+  SQLite gradebook (once per week and worker process), grades the submission there with nbgrader's
+  own `Autograde` in the same sandbox kernel as the local pool, and sends back the autograded folder.
 - One writer. Only the head writes the real gradebook (SQLite or PostgreSQL) and `autograded/`:
   nbgrader's own `Autograde` again, run over the returned notebook with only the preprocessors
   that record (`SaveAutoGrades`, `AssignLatePenalties`), so a cluster of any size never has two
@@ -66,7 +67,8 @@ class Task:
     week: str
     student: str
     submission: dict[str, bytes]  # submitted/<student>/<week>/, relative paths
-    week_files: dict[str, bytes]  # source/<week>/ without its .md: the notebook nbgrader releases
+    week_files: dict[str, bytes]  # source/<week>/ but its notebook and .md: Autograde copies them
+    week_rows: dict[str, list[dict]]  # the week in the head's gradebook, table by table
     versions: dict[str, str]  # the head's, compared on the worker
     schema: str  # the alembic version of the head's gradebook, for the worker's throwaway one
     cell_timeout: int | None = None
@@ -80,7 +82,6 @@ class Result:
     ok: bool
     detail: str = ""
     files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<week>/
-    released: dict[str, tuple] = field(default_factory=dict)  # release_signature on the worker
 
 
 # The head.
@@ -91,14 +92,15 @@ def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: in
 
     Losing the scheduler stops the run with what was recorded kept: running again grades the rest.
     """
-    week_files, head, schema = _week_files(week), versions(), gradebook_schema(gradebook_url(str(ROOT)))
+    url, head = gradebook_url(str(ROOT)), versions()
+    week_files, week_rows, schema = _week_files(week), week_in_gradebook(url, week), gradebook_schema(url)
     done = 0
     try:
         with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="incoming-") as incoming:
             announce(client, scheduler)
             threads = check_workers(client, head)
-            tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, head, schema,
-                          cell_timeout, memory_gb, threads) for student in who)
+            tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, week_rows, head,
+                          schema, cell_timeout, memory_gb, threads) for student in who)
             for outcome in _graded_in_turn(client, tasks, Recorder(week, Path(incoming))):
                 done += 1
                 yield Outcome(outcome.student, outcome.ok, f"[{done}/{len(who)}] {outcome.detail}".rstrip())
@@ -216,17 +218,45 @@ def kernel_threads(workers: dict, facts: dict) -> dict[str, int]:
 
 
 def _week_files(week: str) -> dict[str, bytes]:
-    """The week's source folder as the worker needs it: the source notebook, no MyST file.
+    """The files nbgrader's Autograde copies from the week's source folder into each autograded one."""
+    return {path: data for path, data in _files(SOURCE / week).items()
+            if not path.endswith((".md", ".ipynb"))}
 
-    The notebook the last release wrote, not one made afresh: nbgrader grades against what its
-    gradebook holds (`Recorder` checks that the worker's release matches it).
-    """
-    from pipeline.notebooks import write_source_notebook
-    from pipeline.paths import source_notebook
 
-    if not source_notebook(week).is_file():
-        write_source_notebook(week)
-    return {path: data for path, data in _files(SOURCE / week).items() if not path.endswith(".md")}
+WEEK_TABLES = ["course", "assignment", "notebook", "base_cell", "source_cell", "grade_cells",
+               "solution_cells", "task_cells"]  # in the order they refer to each other
+
+
+def week_in_gradebook(db_url: str, week: str) -> dict[str, list[dict]]:
+    """The rows that define `week` in a gradebook (what `release` stored): the worker grades against
+    exactly these, as nbgrader here would, whatever the source says now."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            assignment = _rows(connection, "assignment", "name", [week])[0]
+            found = {"assignment": [assignment],
+                     "course": _rows(connection, "course", "id", [assignment["course_id"]]),
+                     "notebook": _rows(connection, "notebook", "assignment_id", [assignment["id"]])}
+            notebooks = [notebook["id"] for notebook in found["notebook"]]
+            for table in ("base_cell", "source_cell"):
+                found[table] = _rows(connection, table, "notebook_id", notebooks)
+            cells = [cell["id"] for cell in found["base_cell"]]
+            for table in ("grade_cells", "solution_cells", "task_cells"):
+                found[table] = _rows(connection, table, "id", cells)
+    finally:
+        engine.dispose()
+    return found
+
+
+def _rows(connection, table: str, column: str, values: list) -> list[dict]:
+    from nbgrader.api import Base
+    from sqlalchemy import select
+
+    chosen = Base.metadata.tables[table]
+    query = select(chosen).where(chosen.c[column].in_(values)).order_by(*chosen.primary_key.columns)
+    return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def gradebook_schema(db_url: str) -> str:
@@ -241,9 +271,9 @@ def gradebook_schema(db_url: str) -> str:
         engine.dispose()
 
 
-def new_gradebook(db_url: str, schema: str) -> None:
-    """An empty gradebook as nbgrader makes one, stamped with `schema`: nbgrader itself would run
-    `alembic heads` in a subprocess to learn it, which costs seconds on every worker."""
+def new_gradebook(db_url: str, schema: str, week_rows: dict[str, list[dict]]) -> None:
+    """A gradebook as nbgrader makes one, stamped with `schema` (nbgrader itself would run `alembic
+    heads` in a subprocess to learn it, which costs seconds on every worker), holding `week_rows`."""
     from nbgrader.api import Base
     from sqlalchemy import create_engine, text
 
@@ -254,21 +284,11 @@ def new_gradebook(db_url: str, schema: str) -> None:
             connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
             connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:schema)"),
                                {"schema": schema})
+            for table in WEEK_TABLES:
+                if week_rows[table]:
+                    connection.execute(Base.metadata.tables[table].insert(), week_rows[table])
     finally:
         engine.dispose()
-
-
-def release_signature(db_url: str, week: str) -> dict[str, tuple]:
-    """{cell: (checksum, points)} of the week as a gradebook holds it: equal on head and worker when
-    both released the same source."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url) as gradebook:
-        notebook = gradebook.find_notebook(week, week)
-        cells = {cell.name: (cell.checksum, None) for cell in notebook.source_cells}
-        for cell in notebook.grade_cells:
-            cells[cell.name] = (cells.get(cell.name, (None,))[0], cell.max_score)
-    return cells
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -298,15 +318,8 @@ class Recorder:
         config.Autograde.autograde_preprocessors = RECORDING
         return NbGraderAPI(config=config)
 
-    @cached_property
-    def released(self) -> dict[str, tuple]:
-        return release_signature(gradebook_url(str(ROOT)), self.week)
-
     def record(self, result: Result) -> Outcome:
         """Scores into the gradebook, then `autograded/<student>/<week>/` (its notebook last)."""
-        if result.released != self.released:
-            raise SystemExit(f"source/{self.week}/{self.week}.ipynb differs from what the gradebook holds: "
-                             f"run `python3 course.py release {self.week}` first; nothing was recorded")
         folder = self.incoming / result.student / self.week
         _write(folder, result.files)
         try:
@@ -371,14 +384,12 @@ def grade_remotely(task: Task) -> Result:
     os.environ.pop(MEMORY_VARIABLE, None)
     if task.memory_gb:
         os.environ[MEMORY_VARIABLE] = str(task.memory_gb)
-    release, signature = released_course(task)
+    template = week_course(task)
     root = Path(tempfile.mkdtemp(dir=scratch(), prefix="course-"))
     try:
-        shutil.copytree(release, root, dirs_exist_ok=True)
+        shutil.copytree(template, root, dirs_exist_ok=True)
         _write(root / "submitted" / task.student / task.week, task.submission)
-        result = _graded(task, root)
-        result.released = signature
-        return result
+        return _graded(task, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -434,31 +445,28 @@ def _api(root: Path, cell_timeout: int | None):
     return NbGraderAPI(config=config)
 
 
-_releasing = threading.Lock()
-_released: dict[str, tuple[Path, dict]] = {}
+_preparing = threading.Lock()
+_prepared: dict[str, Path] = {}
 
 
-def released_course(task: Task) -> tuple[Path, dict]:
-    """A course holding only the task's week, released into its own gradebook: made once per worker
-    process and version of the week, then copied for each submission; and its release_signature."""
-    files = sorted(task.week_files.items())
-    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files)).hexdigest()[:16]
-    key = f"{task.week}-{digest}"
-    with _releasing:
-        if key not in _released:
-            _released[key] = _release(task.week, task.week_files, task.schema, scratch() / f"release-{key}")
-    return _released[key]
+def week_course(task: Task) -> Path:
+    """A throwaway course holding only the task's week, in its own gradebook: made once per worker
+    process and version of the week, then copied for each submission."""
+    digest = hashlib.sha256(repr((sorted(task.week_files.items()), task.week_rows, task.schema)).encode())
+    key = f"{task.week}-{digest.hexdigest()[:16]}"
+    with _preparing:
+        if key not in _prepared:
+            _prepared[key] = _week_course(task, scratch() / f"week-{key}")
+    return _prepared[key]
 
 
-def _release(week: str, week_files: dict[str, bytes], schema: str, root: Path) -> tuple[Path, dict]:
+def _week_course(task: Task, root: Path) -> Path:
     shutil.rmtree(root, ignore_errors=True)
-    _write(root / "source" / week, week_files)
+    (root / "source" / task.week).mkdir(parents=True)
+    _write(root / "source" / task.week, task.week_files)
     shutil.copy(ROOT / "nbgrader_config.py", root)  # marks the course root: the sandbox hides its secrets
-    new_gradebook(f"sqlite:///{root}/gradebook.db", schema)
-    result = _api(root, None).generate_assignment(week, force=True, create=True)
-    if not result["success"]:
-        raise RuntimeError(f"releasing {week} on the worker failed: {_errors(result.get('log', ''))}")
-    return root, release_signature(f"sqlite:///{root}/gradebook.db", week)
+    new_gradebook(f"sqlite:///{root}/gradebook.db", task.schema, task.week_rows)
+    return root
 
 
 @cache
