@@ -7,10 +7,10 @@ Why it is built this way:
   points, checksums; never the solutions). The worker puts them in a throwaway course with its own
   SQLite gradebook (once per week and worker process), grades the submission there with nbgrader's
   own `Autograde` in the same sandbox kernel as the local pool, and sends back the autograded folder.
-- One writer. Only the head writes the real gradebook (SQLite or PostgreSQL) and `autograded/`:
-  nbgrader's own `Autograde` again, run over the returned notebook with only the preprocessors
-  that record (`SaveAutoGrades`, `AssignLatePenalties`), so a cluster of any size never has two
-  writers and the scores are the ones nbgrader computes.
+- One writer. Only the head writes the real gradebook (SQLite or PostgreSQL) and `autograded/`,
+  with nbgrader's own pieces (`Gradebook`, `SaveAutoGrades`, `AssignLatePenalties`) over the
+  returned notebook, so a cluster of any size never has two writers and the scores are the ones
+  nbgrader computes.
 - Faults. A worker that dies is Dask's to retry on another (the scheduler's
   `distributed.scheduler.allowed-failures` caps it; `local:N` sets it to ALLOWED_FAILURES); a
   submission that kills that many workers is given up with that reason. Each result is written as
@@ -39,13 +39,15 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from itertools import islice
 from pathlib import Path
 
+import nbformat
+
 from pipeline.autograde import THREAD_VARIABLES, WALL_LIMIT, Outcome, _errors
 from pipeline.config import GRADEBOOK_NOISE, apply, gradebook_url
-from pipeline.paths import ROOT, SOURCE, SUBMITTED
+from pipeline.paths import AUTOGRADED, ROOT, SOURCE, SUBMITTED
 from pipeline.sandbox import MEMORY_VARIABLE
 
 LOCAL = "local:"
@@ -56,8 +58,6 @@ IN_FLIGHT_PER_THREAD = 2  # submissions handed to the scheduler per worker threa
 COMPARED = ["nbgrader", "nbclient", "nbformat", "ipykernel", "jupyter_client", "torch", "numpy",
             "dask", "distributed"]
 CODE = ["pipeline", "helpers"]  # the course's code: the grading, and what the kernels import
-RECORDING = ["nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-             "nbgrader.preprocessors.CheckCellMetadata"]
 
 
 @dataclass
@@ -96,12 +96,12 @@ def grade_on_cluster(week: str, who: list[str], scheduler: str, cell_timeout: in
     week_files, week_rows, schema = _week_files(week), week_in_gradebook(url, week), gradebook_schema(url)
     done = 0
     try:
-        with connect(scheduler) as client, tempfile.TemporaryDirectory(prefix="incoming-") as incoming:
+        with connect(scheduler) as client:
             announce(client, scheduler)
             threads = check_workers(client, head)
             tasks = (Task(week, student, _files(SUBMITTED / student / week), week_files, week_rows, head,
                           schema, cell_timeout, memory_gb, threads) for student in who)
-            for outcome in _graded_in_turn(client, tasks, Recorder(week, Path(incoming))):
+            for outcome in _graded_in_turn(client, tasks, Recorder(week)):
                 done += 1
                 yield Outcome(outcome.student, outcome.ok, f"[{done}/{len(who)}] {outcome.detail}".rstrip())
     except _scheduler_lost() as error:
@@ -299,37 +299,75 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 class Recorder:
-    """The run's only writer: nbgrader's Autograde over each returned notebook, recording only."""
+    """The run's only writer, with nbgrader's own pieces in the order its Autograde uses them: the
+    student and the submission (with its timestamp) into the gradebook, `SaveAutoGrades` and
+    `AssignLatePenalties` over each returned notebook, zero for a notebook not handed in; then
+    `autograded/<student>/<week>/`, its notebooks last (a whole notebook means a recorded grade).
 
-    def __init__(self, week: str, incoming: Path):
-        self.week, self.incoming = week, incoming
+    Running nbgrader's whole Autograde converter again here cost 1-2 s per submission (two
+    exporter passes over a graded notebook): the head would limit a large cluster.
+    """
 
-    @cached_property
-    def api(self):
-        """Made at the first result: nbgrader loads on the head while the workers grade."""
-        from nbgrader.apps import NbGraderAPI
+    def __init__(self, week: str):
         from traitlets.config import Config
 
         warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
-        config = Config()
-        apply(config, str(ROOT))
-        config.CourseDirectory.submitted_directory = str(self.incoming)
-        config.Autograde.sanitize_preprocessors = []
-        config.Autograde.autograde_preprocessors = RECORDING
-        return NbGraderAPI(config=config)
+        self.week, self.config = week, Config()
+        apply(self.config, str(ROOT))
 
     def record(self, result: Result) -> Outcome:
-        """Scores into the gradebook, then `autograded/<student>/<week>/` (its notebook last)."""
-        folder = self.incoming / result.student / self.week
-        _write(folder, result.files)
+        folder = AUTOGRADED / result.student / self.week
+        notebooks = {name: data for name, data in result.files.items() if _is_notebook(name)}
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _write(folder, {name: data for name, data in result.files.items() if name not in notebooks})
         try:
-            log = self.api.autograde(self.week, result.student, force=True, create=True)
-        finally:
-            shutil.rmtree(self.incoming / result.student, ignore_errors=True)
-        text = log.get("log", "") + log.get("error", "")
-        if not log["success"] or "error processing assignment" in text:
-            return Outcome(result.student, False, "recording on the head failed: " + _errors(text))
+            self._submission(result.student, folder, notebooks)
+            for name, data in notebooks.items():
+                self._scores(result.student, Path(name).stem, data)
+        except Exception as error:  # the gradebook refused: nothing of it counts as graded
+            return Outcome(result.student, False, f"recording failed: {type(error).__name__}: {error}")
+        for name, data in notebooks.items():
+            _write_whole(folder / name, data)
         return Outcome(result.student, True, result.detail)
+
+    def _submission(self, student: str, folder: Path, notebooks: dict[str, bytes]) -> None:
+        """The student and the submission, with the timestamp handed in; zero for a notebook that
+        was not (as nbgrader's Autograde does)."""
+        from nbgrader.api import Gradebook
+        from nbgrader.coursedir import CourseDirectory
+
+        course = CourseDirectory(config=self.config)
+        timestamp = course.get_existing_timestamp(str(folder))
+        with Gradebook(course.db_url, course.course_id) as gradebook:
+            gradebook.update_or_create_student(student)
+            when = {"timestamp": timestamp} if timestamp else {}
+            gradebook.update_or_create_submission(self.week, student, **when)
+            for notebook in gradebook.find_assignment(self.week).notebooks:
+                if f"{notebook.name}.ipynb" not in notebooks:
+                    for grade in gradebook.find_submission_notebook(notebook.name, self.week, student).grades:
+                        grade.auto_score, grade.needs_manual_grade = 0, False
+            gradebook.db.commit()
+
+    def _scores(self, student: str, name: str, data: bytes) -> None:
+        from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+
+        resources = {"nbgrader": {"student": student, "assignment": self.week, "notebook": name,
+                                  "db_url": self.config.CourseDirectory.db_url}}
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        for step in (SaveAutoGrades(config=self.config), AssignLatePenalties(config=self.config)):
+            notebook, resources = step.preprocess(notebook, resources)
+
+
+def _is_notebook(name: str) -> bool:
+    return name.endswith(".ipynb") and "/" not in name
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """Written beside, then renamed: a notebook in autograded/ is never half there."""
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(target)
 
 
 def _write(folder: Path, files: dict[str, bytes]) -> None:
