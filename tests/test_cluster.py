@@ -169,3 +169,16 @@ def test_a_worker_unlike_the_head_is_named_with_what_differs():
     worker = {**head, "torch": "2.0.0"}
     assert differences(head, worker) == f"torch 2.0.0 here, {head['torch']} on the head"
     assert differences(head, head) == ""
+
+
+def test_a_submission_past_the_wall_limit_is_stopped_in_its_worker_thread(monkeypatch):
+    """A Dask task runs outside the main thread, where SIGALRM (the local pool's limit) never comes."""
+    from pipeline import cluster
+
+    class Endless:
+        def autograde(self, *args, **kwargs):
+            while True:
+                time.sleep(0.01)
+
+    monkeypatch.setattr(cluster, "WALL_LIMIT", 0.2)
+    assert cluster._within_wall_limit(Endless(), "week90", "looper") == {"success": False, "error": "TooLong"}
