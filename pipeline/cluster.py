@@ -82,6 +82,7 @@ class Result:
     ok: bool
     detail: str = ""
     files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<week>/
+    scores: dict[str, float | None] = field(default_factory=dict)  # {notebook/cell: auto score} there
 
 
 # The head.
@@ -327,6 +328,9 @@ class Recorder:
                 self._scores(result.student, Path(name).stem, data)
         except Exception as error:  # the gradebook refused: nothing of it counts as graded
             return Outcome(result.student, False, f"recording failed: {type(error).__name__}: {error}")
+        here = recorded_scores(self.config.CourseDirectory.db_url, self.week, result.student)
+        if here != result.scores:  # never seen: the worker's gradebook and this one disagree
+            return Outcome(result.student, False, f"scores here {here}, on the worker {result.scores}")
         for name, data in notebooks.items():
             _write_whole(folder / name, data)
         return Outcome(result.student, True, result.detail)
@@ -439,7 +443,19 @@ def _graded(task: Task, root: Path) -> Result:
         return Result(task.student, False, f"stopped after {WALL_LIMIT} s")
     if not result["success"] or "error processing assignment" in log:
         return Result(task.student, False, _errors(log))
-    return Result(task.student, True, files=_files(root / "autograded" / task.student / task.week))
+    return Result(task.student, True, files=_files(root / "autograded" / task.student / task.week),
+                  scores=recorded_scores(f"sqlite:///{root}/gradebook.db", task.week, task.student))
+
+
+def recorded_scores(db_url: str, week: str, student: str) -> dict[str, float | None]:
+    """{notebook/cell: autograded score} of a submission as a gradebook holds it (a grader's manual
+    score, kept by nbgrader, does not count: the worker's gradebook has none)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gradebook:
+        submission = gradebook.find_submission(week, student)
+        return {f"{notebook.name}/{grade.name}": grade.auto_score for notebook in submission.notebooks
+                for grade in notebook.grades}
 
 
 class TooLong(Exception):
