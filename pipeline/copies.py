@@ -36,12 +36,17 @@ def copy_course(target: Path, weeks: list[str] | None = None) -> Path:
     return target
 
 
+def answered(release: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook at `release` with `answers` ({solution grade_id: source}) filled in."""
+    notebook = nbformat.read(release, as_version=4)
+    for cell in notebook.cells:
+        cell.source = answers.get(grade_id(cell), cell.source)
+    return notebook
+
+
 def hand_in(root: Path, student: str, week: str, answers: dict[str, str]) -> None:
     """Submit the release of `week` as `student`, with `answers` ({solution grade_id: source})."""
-    notebook = nbformat.read(root / "release" / week / f"{week}.ipynb", as_version=4)
-    for cell in notebook.cells:
-        if grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
+    notebook = answered(root / "release" / week / f"{week}.ipynb", answers)
     folder = root / "submitted" / student / week
     folder.mkdir(parents=True)
     nbformat.write(notebook, folder / f"{week}.ipynb")

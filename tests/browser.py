@@ -21,8 +21,7 @@ from pathlib import Path
 import nbformat
 
 from pipeline import run
-from pipeline.copies import reference_answers
-from pipeline.notebooks import grade_id
+from pipeline.copies import answered, reference_answers
 from pipeline.paths import RELEASE
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -63,11 +62,8 @@ def student_folder(week: str, target: Path, solved: bool) -> Path:
     """The week's release in `target`, with the reference solutions filled in when `solved`."""
     shutil.copytree(RELEASE / week, target, dirs_exist_ok=True)
     if solved:
-        notebook = nbformat.read(target / f"{week}.ipynb", as_version=4)
-        answers = reference_answers(week)
-        for cell in notebook.cells:
-            cell.source = answers.get(grade_id(cell), cell.source)
-        nbformat.write(notebook, target / f"{week}.ipynb")
+        notebook = target / f"{week}.ipynb"
+        nbformat.write(answered(notebook, reference_answers(week)), notebook)
     return target
 
 
