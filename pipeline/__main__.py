@@ -118,8 +118,8 @@ def cmd_test(args) -> None:
 
     install_kernelspec()
     cmd_data(argparse.Namespace(names=None))
-    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--durations=10",
-               *args.pytest_args]
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder",
+               "--durations=10", *args.pytest_args]
     sys.exit(subprocess.run(command, cwd=ROOT, env=run.environment()).returncode)
 
 
