@@ -45,35 +45,38 @@ def ensure_environment() -> None:
 
 
 def install(*arguments: str) -> None:
-    """`pip install` by uv (unpacks in parallel: 1 min instead of 3 for torch's 6 GB), else by pip."""
+    """`pip install` by uv (unpacks in parallel: 1 min instead of 3 for torch's 6 GB), else by pip.
+
+    Kernels run as another user and cannot write bytecode into .venv: uv compiles it all now.
+    """
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     uv = BIN / "uv"
     if uv.exists() or subprocess.run(pip + [UV], capture_output=True).returncode == 0:
+        options, env = uv_settings_from_pip()
         command = [str(uv), "pip", "install", "--quiet", "--python", str(PYTHON), "--compile-bytecode"]
-        if subprocess.run(command + pip_sources() + list(arguments)).returncode == 0:
+        if subprocess.run(command + options + list(arguments), env=env).returncode == 0:
             return
         print("uv could not install them; pip tries instead ...", flush=True)
     subprocess.run(pip + list(arguments), check=True)
 
 
-def pip_sources() -> list[str]:
-    """uv options for the package sources pip is configured with (a local mirror, a cap on torch).
-
-    uv reads no pip configuration. Kernels run as another user and cannot write bytecode into
-    .venv, hence --compile-bytecode. uv's default takes a package from the first index that has it;
-    pip takes the best match among all of them, so that is asked for too.
+def uv_settings_from_pip() -> tuple[list[str], dict[str, str]]:
+    """uv's options and environment for what pip is configured with (a local mirror, a cap on
+    torch, a certificate), since uv reads no pip configuration. uv's default takes a package from
+    the first index that has it; pip takes the best match among all of them, so that is asked for.
     """
     listed = subprocess.run([str(PYTHON), "-m", "pip", "config", "list"], capture_output=True, text=True)
-    options = []
+    pairs, env = [], dict(os.environ)
     for line in listed.stdout.splitlines():
         key, _, value = line.partition("=")
-        option = PIP_SOURCES.get(key.split(".", 1)[-1])
-        for item in value.strip("'\"").split() if option else []:
-            if item not in options:
-                options += [option, item]
+        key, values = key.split(".", 1)[-1], value.strip("'\"").split()
+        if key == "cert" and values:
+            env.setdefault("SSL_CERT_FILE", values[0])
+        pairs += [(PIP_SOURCES[key], item) for item in values if key in PIP_SOURCES]
+    options = [part for pair in dict.fromkeys(pairs) for part in pair]
     if "--extra-index-url" in options or "--find-links" in options:
         options += ["--index-strategy", "unsafe-best-match"]
-    return options
+    return options, env
 
 
 def main() -> None:
