@@ -1,7 +1,7 @@
 """Execute a notebook and score it the way autograding does (without the sandbox).
 
-The test suite uses this to prove that a reference solution earns every point and a wrong one
-does not; `python course.py bench` uses it to time the weeks.
+The test suite and its judge score cells with it as nbgrader does; `python course.py bench` runs
+the weeks with `execute` to time them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from nbgrader.preprocessors import IgnorePattern
 from nbgrader.utils import determine_grade, is_grade
 
 from pipeline.config import CELL_TIMEOUT, STDERR_NOISE
+from pipeline.ipc import IPCKernelManager
 from pipeline.notebooks import grade_id
 
 
@@ -23,6 +24,7 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, upto: int | None = No
     if upto is not None:
         notebook.cells = notebook.cells[:upto]
     client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            kernel_manager_class=IPCKernelManager,  # no warning about plain TCP
                             resources={"metadata": {"path": str(folder)}})
     client.execute()
     return notebook
