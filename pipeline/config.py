@@ -2,10 +2,8 @@
 
 from pathlib import Path
 
-import yaml
-
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
-from pipeline.paths import weeks
+from pipeline.paths import course_setting, weeks
 from pipeline.sandbox import isolates
 
 SANDBOX_KERNEL = "course-sandbox"
@@ -23,9 +21,7 @@ def gradebook_url(root: str) -> str:
     plain `postgresql://` URL gets the driver the course installs (psycopg2): SQLAlchemy 2.1 would
     pick psycopg 3 for it.
     """
-    config = Path(root) / "_config.yml"
-    settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
-    url = ((settings or {}).get("course") or {}).get("db_url")
+    url = course_setting("db_url", Path(root))
     if not url:
         return f"sqlite:///{root}/gradebook.db"
     scheme, _, rest = url.partition("://")

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
@@ -27,3 +29,10 @@ def source_notebook(week: str) -> Path:
 
 def release_notebook(week: str) -> Path:
     return RELEASE / week / f"{week}.ipynb"
+
+
+def course_setting(name: str, root: Path = ROOT):
+    """`name` in the `course:` section of `_config.yml` under `root` (None when it is not set)."""
+    config = Path(root) / "_config.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    return ((settings or {}).get("course") or {}).get(name)

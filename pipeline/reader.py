@@ -16,15 +16,13 @@ from __future__ import annotations
 import shutil
 
 import nbformat
-import yaml
 
 from pipeline.notebooks import is_solution, is_test, read_source, student_view
-from pipeline.paths import READER, ROOT, SOURCE, weeks
+from pipeline.paths import READER, SOURCE, course_setting, weeks
 
 
 def publish_solutions() -> bool:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    return bool((config.get("course") or {}).get("publish_solutions", False))
+    return bool(course_setting("publish_solutions"))
 
 
 def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode:
