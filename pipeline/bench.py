@@ -52,35 +52,41 @@ def class_of(root: Path, week: str, count: int) -> Path:
 
 def time_grading(week: str, count: int) -> tuple[float, float]:
     """(nbgrader alone, `course.py autograde`) seconds for `count` full-mark hand-ins of `week`."""
-    subprocess.run([sys.executable, "-c", "import torch, matplotlib.pyplot"], check=True)  # warm caches
+    _warm_caches("torch", "matplotlib.pyplot")
+    nbgrader = [sys.executable, "-m", "nbgrader", "autograde", week]
     with tempfile.TemporaryDirectory() as folder:
-        serial = class_of(Path(folder) / "serial", week, count)
-        start = time.perf_counter()
-        _checked(subprocess.run([sys.executable, "-m", "nbgrader", "autograde", week], cwd=serial,
-                                env=run.environment(), capture_output=True, text=True))
-        alone = time.perf_counter() - start
-        pooled = class_of(Path(folder) / "pooled", week, count)
-        start = time.perf_counter()
-        _checked(course_in(pooled, "autograde", week))
-        ours = time.perf_counter() - start
-        for root in (serial, pooled):
-            _require_full_marks(root, week, count)
+        alone = _grading_seconds(Path(folder) / "serial", week, count, lambda root: subprocess.run(
+            nbgrader, cwd=root, env=run.environment(), capture_output=True, text=True))
+        ours = _grading_seconds(Path(folder) / "pooled", week, count,
+                                lambda root: course_in(root, "autograde", week))
     return alone, ours
 
 
 def time_dask(week: str, count: int, scheduler: str) -> tuple[float, float]:
     """(local pool, Dask at `scheduler`) seconds for `count` full-mark hand-ins of `week`, the
     cluster's start and stop included (they are part of every run)."""
-    subprocess.run([sys.executable, "-c", "import torch, matplotlib.pyplot, distributed"], check=True)
-    times = []
+    _warm_caches("torch", "matplotlib.pyplot", "distributed")
     with tempfile.TemporaryDirectory() as folder:
-        for name, extra in (("pooled", []), ("dask", ["--scheduler", scheduler])):
-            root = class_of(Path(folder) / name, week, count)
-            start = time.perf_counter()
-            _checked(course_in(root, "autograde", week, *extra))
-            times.append(time.perf_counter() - start)
-            _require_full_marks(root, week, count)
-    return times[0], times[1]
+        pool = _grading_seconds(Path(folder) / "pooled", week, count,
+                                lambda root: course_in(root, "autograde", week))
+        dask = _grading_seconds(Path(folder) / "dask", week, count,
+                                lambda root: course_in(root, "autograde", week, "--scheduler", scheduler))
+    return pool, dask
+
+
+def _warm_caches(*modules: str) -> None:
+    """Import `modules` once, so the first timed run does not pay for reading them from disk."""
+    subprocess.run([sys.executable, "-c", f"import {', '.join(modules)}"], check=True)
+
+
+def _grading_seconds(root: Path, week: str, count: int, grade) -> float:
+    """Seconds `grade(root)` takes to grade a class of `count` full-mark hand-ins, all checked."""
+    class_of(root, week, count)
+    start = time.perf_counter()
+    _checked(grade(root))
+    seconds = time.perf_counter() - start
+    _require_full_marks(root, week, count)
+    return seconds
 
 
 def _checked(result: subprocess.CompletedProcess) -> None:
