@@ -5,49 +5,59 @@
         plt.show()
 
 Once the exercises are solved the block runs as if the `with` line were not there. Before that,
-a starter function raises `NotImplementedError` (or a name an exercise's cell defines does not
-exist yet, because that cell stopped early); then the cell prints one line naming what to solve
-and ends without an error, so "Run All" goes on to the next exercise. Any other error is the
-student's to see, with its traceback.
+the starter code of an exercise (`raise NotImplementedError()`, as the student notebook gives it)
+stops the block, or a name that an exercise's cell defines does not exist yet; then the cell
+prints one line naming what to write and ends without an error, so "Run All" goes on to the next
+exercise. Anything else, a `NotImplementedError` raised elsewhere included, keeps its traceback.
+
+Where every exercise is solved (the reference run, the book) a guard that fires is a bug: with
+``COURSE_GUARDS_STRICT=1`` it re-raises instead of printing.
 """
 
 from __future__ import annotations
 
+import linecache
+import os
 from contextlib import contextmanager
+
+STARTER = "raise NotImplementedError()"  # the line nbgrader puts where a solution goes
+STRICT_VARIABLE = "COURSE_GUARDS_STRICT"
 
 
 @contextmanager
 def needs(*names: str):
-    """Run the block; if it stops at an unsolved exercise, name it in one line instead of a traceback.
+    """Run the block; if it stops at unwritten starter code, name it in one line instead of a traceback.
 
-    `names`: the exercises the block uses (functions, classes, `Class.method`) and the names their
-    cells define. The message names the exercise whose starter code raised; a missing name only
-    counts when it is one of `names`.
+    `names`: the names the exercises' cells define that the block uses (a missing one is reported
+    as unwritten, any other missing name is an error).
     """
     try:
         yield
     except NotImplementedError as error:
-        print(_message(_raised_in(error, names) or names[0]))
+        where = _starter_code(error)
+        if where is None or _strict():
+            raise
+        print(_message(where))
     except NameError as error:
-        if error.name not in names:
+        if error.name not in names or _strict():
             raise
         print(_message(error.name))
 
 
-def _raised_in(error: BaseException, names: tuple[str, ...]) -> str | None:
-    """The exercise whose starter code raised `error`: the longest of `names` that holds the
-    raising function (`Value` holds `Value.__mul__`), else that function's top-level function or
-    class; None when a cell's top level raised."""
+def _strict() -> bool:
+    return os.environ.get(STRICT_VARIABLE) == "1"
+
+
+def _starter_code(error: BaseException) -> str | None:
+    """The function whose starter line raised `error` (`Value.__mul__._backward`), else None."""
     frame = error.__traceback__
     while frame.tb_next:
         frame = frame.tb_next
-    qualname = frame.tb_frame.f_code.co_qualname
-    if qualname.startswith("<"):
+    code = frame.tb_frame.f_code
+    if linecache.getline(code.co_filename, frame.tb_lineno).strip() != STARTER or code.co_name == "<module>":
         return None
-    parts = qualname.split(".")
-    holding = [name for name in names if parts[:name.count(".") + 1] == name.split(".")]
-    return max(holding, key=len) if holding else parts[0]
+    return code.co_qualname.replace(".<locals>", "")
 
 
 def _message(name: str) -> str:
-    return f"Run this cell again after you solve `{name}` above: it uses your answer."
+    return f"Run this cell again after you write `{name}` above: it uses your answer."

@@ -45,9 +45,6 @@ def cmd_book(args) -> None:
 
 def cmd_build(args) -> None:
     from pipeline.lab import configure
-    from pipeline.sandbox import install_kernelspec
-
-    install_kernelspec()
     configure()
     cmd_data(argparse.Namespace(names=None))
     cmd_release(argparse.Namespace(weeks=None))
@@ -61,6 +58,12 @@ def cmd_collect(args) -> None:
     for problem in result.problems:
         print(f"not collected: {problem}")
     print(f"{args.week}: collected {len(result.students)} submissions into submitted/")
+
+
+def cmd_tasks(args) -> None:
+    from pipeline.tasks import table
+
+    print("\n\n".join(table(week) for week in args.weeks or weeks()))
 
 
 def cmd_lab(args) -> None:
@@ -114,9 +117,6 @@ def cmd_bench(args) -> None:
 
 
 def cmd_test(args) -> None:
-    from pipeline.sandbox import install_kernelspec
-
-    install_kernelspec()
     cmd_data(argparse.Namespace(names=None))
     command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder",
                "--durations=10", *args.pytest_args]
@@ -138,6 +138,8 @@ def parser() -> argparse.ArgumentParser:
     add("notebooks", cmd_notebooks, "generate source/weekNN/weekNN.ipynb").add_argument("weeks", nargs="*")
     add("release", cmd_release, "generate the student notebooks in release/").add_argument("weeks", nargs="*")
     add("book", cmd_book, "build the book into _build/html")
+    add("tasks", cmd_tasks, "each week's course tasks and the test cells that grade them").add_argument(
+        "weeks", nargs="*")
     add("lab", cmd_lab, "students' JupyterLab (default) or an instructor's").add_argument(
         "--instructor", action="store_true")
     collect = add("collect", cmd_collect, "unpack an LMS zip of submissions into submitted/")

@@ -24,7 +24,7 @@ import nbformat
 from pipeline.config import GRADEBOOK_NOISE
 from pipeline.paths import AUTOGRADED, ROOT, SUBMITTED
 from pipeline.release import release
-from pipeline.sandbox import MEMORY_VARIABLE, install_kernelspec
+from pipeline.sandbox import MEMORY_VARIABLE
 
 WALL_LIMIT = 30 * 60  # seconds for one submission, all cells together
 THREAD_VARIABLES = ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"]
@@ -60,7 +60,6 @@ def autograde(week: str, only: list[str] | None = None, jobs: int | None = None,
     who = [student for student in who if student not in done]
     if not who:
         return
-    install_kernelspec()
     if not knows(week):
         release(week)  # nbgrader grades against the source cells its gradebook holds
     add_students(who)

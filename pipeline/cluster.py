@@ -490,15 +490,13 @@ def _within_wall_limit(api, week: str, student: str) -> dict:
 
 @cache
 def _prepare_process() -> None:
-    """Once per worker process: the kernelspec, this environment's programs first on PATH."""
+    """Once per worker process: this environment's programs first on PATH."""
     from pipeline import run
-    from pipeline.sandbox import install_kernelspec
 
     warnings.filterwarnings("ignore", message=GRADEBOOK_NOISE)
     os.environ.update(run.environment())
     for name in NOT_FOR_KERNELS:
         os.environ.pop(name, None)
-    install_kernelspec()
 
 
 def _api(root: Path, cell_timeout: int | None):

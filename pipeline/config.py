@@ -4,9 +4,8 @@ from pathlib import Path
 
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
 from pipeline.paths import course_setting, weeks
-from pipeline.sandbox import isolates
+from pipeline.sandbox import SANDBOX_KERNEL
 
-SANDBOX_KERNEL = "course-sandbox"
 CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
 MOODLE_NAMES = r"^[^/]*_(?P<student_id>\d+)_assignsubmission_file_/(?P<file_id>[^/]+)$"
 GRADEBOOK_NOISE = ".* not in session, add operation along"  # SQLAlchemy, from nbgrader's gradebook: harmless
@@ -44,9 +43,8 @@ def apply(c, root: str) -> None:
 
     c.Execute.timeout = CELL_TIMEOUT
     c.Execute.interrupt_on_timeout = True
-    c.Execute.kernel_name = SANDBOX_KERNEL
-    if isolates():  # the kernel has no network: talk to it over Unix sockets
-        c.Execute.kernel_manager_class = "pipeline.ipc.IPCKernelManager"
+    c.Execute.kernel_name = SANDBOX_KERNEL  # its spec is made in code, for this course (pipeline.ipc)
+    c.Execute.kernel_manager_class = "pipeline.ipc.IPCKernelManager"  # the kernel may have no network
     timeout = f"This cell ran for more than {CELL_TIMEOUT} s and was stopped. An endless loop?"
     c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": timeout,
                                   "traceback": [f"CellTimeoutError: {timeout}"]}

@@ -1,21 +1,31 @@
-"""The grader's side of a kernel without a network: it talks to the kernel over Unix sockets.
+"""The grader's side of the kernels: Unix sockets, and the sandbox kernel's spec made in code.
 
 Kept apart from `pipeline/sandbox.py`, which every kernel start imports (twice): Jupyter's client
 is only needed here, in the grader.
+
+The `course-sandbox` kernel is described here, not by a kernelspec file: its command runs this
+environment's Python on this course's code. A file in the environment's share/ folder would name
+one course folder, and several courses that share one environment would overwrite each other's.
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 
 from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
 from traitlets import default
 
-from pipeline.sandbox import SOCKETS
+from pipeline.paths import ROOT
+from pipeline.sandbox import SANDBOX_KERNEL, SOCKETS
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """The sockets live in one folder the sandbox user may enter and create files in, not list."""
+    """Kernels reached over Unix sockets (a sandboxed kernel has no network, not even loopback).
+
+    The sockets live in one folder the sandbox user may enter and create files in, not list.
+    """
 
     @default("transport")
     def _transport_default(self) -> str:
@@ -26,3 +36,16 @@ class IPCKernelManager(AsyncKernelManager):
         SOCKETS.mkdir(mode=0o1733, exist_ok=True)
         SOCKETS.chmod(0o1733)
         return str(SOCKETS / f"kernel-{uuid.uuid4().hex}")
+
+    @property
+    def kernel_spec(self) -> KernelSpec | None:
+        if self.kernel_name == SANDBOX_KERNEL and self._kernel_spec is None:
+            self._kernel_spec = sandbox_spec()
+        return super().kernel_spec
+
+
+def sandbox_spec() -> KernelSpec:
+    """`python -m pipeline.sandbox`: this interpreter, this course's code first on the path."""
+    return KernelSpec(argv=[sys.executable, "-m", "pipeline.sandbox", "{connection_file}"],
+                      display_name="Course sandbox (autograding)", language="python",
+                      env={"PYTHONPATH": str(ROOT)})

@@ -21,6 +21,7 @@ def read_source(week: str) -> nbformat.NotebookNode:
     """The week's MyST source as a notebook: solutions and hidden tests included."""
     notebook = jupytext.read(source_md(week))
     notebook.metadata.pop("jupytext", None)
+    notebook.metadata.pop("course", None)  # the week's task table (pipeline/tasks.py): not for students
     notebook.metadata["language_info"] = {"name": "python"}
     for index, cell in enumerate(notebook.cells):
         cell.id = f"{week}-{index:03d}"  # stable ids: regenerating gives identical files

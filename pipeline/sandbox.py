@@ -44,6 +44,7 @@ INSIDE = "--inside-namespace"
 NAMESPACES = ["--mount", "--net"]
 SOCKETS = Path(tempfile.gettempdir()) / "course-kernel-sockets"
 MEMORY_VARIABLE = "COURSE_MEMORY_GB"
+SANDBOX_KERNEL = "course-sandbox"  # the kernel name nbgrader asks for (spec: pipeline.ipc)
 DEFAULT_MEMORY_GB = 4.0
 
 
@@ -124,10 +125,14 @@ def start_isolated(connection: Path, workdir: Path) -> None:
 
 
 def needed() -> list[Path]:
-    """What the kernel must reach: Python, the course's environment, its code and its data."""
+    """What the kernel must reach: Python, the course's environment (wherever a linked `.venv`
+    leads), the code its notebooks import and the data; nothing else of the course."""
+    import helpers
+    import pipeline
     from helpers.data import data_dir
 
-    return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), ROOT, data_dir().resolve()]
+    code = [Path(package.__file__).resolve().parent for package in (helpers, pipeline)]
+    return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), *code, data_dir().resolve()]
 
 
 def expose(paths: list[Path], stash_in: Path | None = None) -> None:
@@ -230,26 +235,15 @@ def start_kernel(work: Path) -> None:
         resource.setrlimit(limit, (value, value))
     os.chdir(work)
     os.environ.update(HOME=str(work), MPLCONFIGDIR=str(work / ".matplotlib"), MPLBACKEND="agg")
-    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", str(work / ".kernel.json")])
+    python = str(interpreter())
+    os.execv(python, [python, "-m", "ipykernel_launcher", "-f", str(work / ".kernel.json")])
 
 
-def install_kernelspec(kernels: Path | None = None) -> Path:
-    """Write the `course-sandbox` kernelspec into this environment's Jupyter data folder.
-
-    `autograde` calls it every time: after the course folder moved, the spec named the old Python.
-    """
-    import json
-
-    folder = (kernels or Path(sys.prefix) / "share" / "jupyter" / "kernels") / "course-sandbox"
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = {
-        "argv": [sys.executable, "-m", "pipeline.sandbox", "{connection_file}"],
-        "display_name": "Course sandbox (autograding)",
-        "language": "python",
-        "env": {"PYTHONPATH": str(ROOT)},
-    }
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
-    return folder
+def interpreter() -> Path:
+    """This environment's Python by a path `nobody` can follow: a `.venv` may be a link to an
+    environment elsewhere, or sit in a folder only its owner may enter (`expose` opens the way
+    to the resolved one). The link inside bin/ stays, so Python still finds its environment."""
+    return Path(sys.prefix).resolve() / "bin" / Path(sys.executable).name
 
 
 if __name__ == "__main__":

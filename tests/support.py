@@ -1,10 +1,11 @@
-"""Plain functions the tests share: a week's exercises and wrong answers, and secret-line checks."""
+"""Plain functions the tests share: a week's exercises, its answers judged once, secret-line checks."""
 
 from __future__ import annotations
 
 import copy
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 from pipeline.notebooks import HIDDEN_TESTS, SOLUTION, grade_id, is_grade, is_solution, read_source
@@ -35,7 +36,16 @@ def exercises(notebook) -> dict[str, list[int]]:
 
 def wrong_answers(week: str) -> list[tuple[str, str, str]]:
     """(solution grade_id, what is wrong, replacement source) from tests/wrong_answers/<week>.md."""
-    file = TESTS / "wrong_answers" / f"{week}.md"
+    return _answers(TESTS / "wrong_answers" / f"{week}.md")
+
+
+def right_answers(week: str) -> list[tuple[str, str, str]]:
+    """(solution grade_id, how it differs from the reference, source) from tests/right_answers/<week>.md."""
+    return _answers(TESTS / "right_answers" / f"{week}.md")
+
+
+def _answers(file: Path) -> list[tuple[str, str, str]]:
+    """Level-2 headings `## <grade_id>: <description>`, each followed by a python code block."""
     if not file.exists():
         return []
     pattern = re.compile(r"^## (\S+?): (.+?)\n+```python\n(.*?)^```", re.S | re.M)
@@ -49,6 +59,20 @@ def with_answer(week: str, solution_id: str, source: str):
             cell.source = source
             return notebook
     raise KeyError(f"{week} has no solution cell '{solution_id}'")
+
+
+SEEDS = 20  # the reference of an exercise that draws random numbers must hold under this many seeds
+
+
+@cache
+def judged(week: str) -> dict[tuple[str, str, str], object]:
+    """{(kind, exercise, what): Verdict} of every answer of `week` (tests/judge.py), judged once."""
+    from tests.judge import judge
+
+    report = judge(week, seeds=SEEDS)
+    short = {cell: points for cell, points in report.reference.items() if points[0] != points[1]}
+    assert short == {}, f"the reference of {week} does not earn full marks in the judge: {short}"
+    return {(verdict.kind, verdict.exercise, verdict.what): verdict for verdict in report.verdicts}
 
 
 BLOCKS = {"solution": SOLUTION, "hidden": HIDDEN_TESTS}

@@ -25,8 +25,7 @@ from pipeline.notebooks import grade_id, read_source
 from pipeline.score import cell_score, errors
 from tests import course_copy
 from tests.conftest import WEEKS, by_week
-from tests.support import LEAK_CHECK, TESTS, exercises, secret_lines, shown_secrets, wrong_answers
-from tests.test_wrong_answers import judged
+from tests.support import LEAK_CHECK, TESTS, exercises, judged, secret_lines, shown_secrets, wrong_answers
 
 SNOOP = """import pathlib
 try:
@@ -281,7 +280,7 @@ def test_wrong_answer_scores_what_the_fast_judge_says(week):
     tests = [grade_id(notebook.cells[index]) for index in exercises(notebook)[exercise]]
     graded = cell_scores(graded_week(week), "wrong", week)
     earned = sum(cell_score(graded[cell])[0] for cell in tests)
-    assert earned == judged(week)[(exercise, what)].earned
+    assert earned == judged(week)[("wrong", exercise, what)].earned
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))

@@ -35,9 +35,9 @@ def test_a_course_under_a_closed_folder_is_reachable_and_nothing_else_there(tmp_
     assert result.stdout.split() == ["reachable", "['course']", "False"], result.stderr
 
 
-def test_a_stale_kernelspec_is_rewritten(tmp_path):
-    stale = tmp_path / "course-sandbox" / "kernel.json"
-    stale.parent.mkdir()
-    stale.write_text('{"argv": ["/old/place/.venv/bin/python", "-m", "pipeline.sandbox"]}')
-    text = (sandbox.install_kernelspec(tmp_path) / "kernel.json").read_text()
-    assert "/old/place" not in text and sys.executable in text and str(ROOT) in text
+def test_the_sandbox_kernel_runs_this_environment_on_this_course():
+    from pipeline.ipc import IPCKernelManager
+
+    spec = IPCKernelManager(kernel_name=sandbox.SANDBOX_KERNEL).kernel_spec
+    assert spec.argv[:3] == [sys.executable, "-m", "pipeline.sandbox"]
+    assert spec.env == {"PYTHONPATH": str(ROOT)}

@@ -1,69 +1,17 @@
-"""Week 4's image conveniences that are not the lesson: decoding once, picture grids, number grids.
+"""Pictures in a grid, small matrices drawn as coloured cells with their numbers, letters as images.
 
-    from helpers import vision
-
-    folder = ImageFolder(root, transform=augment, loader=vision.cached_loader(64))
-    fixed = vision.decode_once(dataset)            # every item computed once, kept as tensors
-    vision.show_images([image, other], titles=["original", "flipped"])
-    vision.draw_numbers(ax, [[1, 2], [3, 4]])       # a small matrix as coloured cells with numbers
-    with vision.after_exercise({8: "OmniglotDataset"}):
-        ...                                         # a lecture step that needs your solution
-
-Decoding a JPEG or PNG costs more CPU time than training a small network on it, so a training
-run should decode each file once, not once per epoch: `cached_loader` keeps the decoded (and
-shrunken) photo of every file it has opened, `decode_once` keeps whole items of a dataset whose
-transforms are not random.
+    show_images([image, other], titles=["original", "flipped"])
+    show_feature_maps(maps)                     # the (C, H, W) outputs of a convolution, one per panel
+    draw_numbers(ax, [[1, 2], [3, 4]])          # a small matrix as coloured cells with numbers
+    letter = glyph("b")                         # a letter drawn as a (64, 64) array in [0, 1]
 """
 
 from __future__ import annotations
-
-from contextlib import contextmanager
-from functools import cache
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import TensorDataset
-
-
-def cached_loader(size: int | None = None):
-    """A `loader` for `ImageFolder`: each file is decoded once, as RGB, `size` x `size` if given.
-
-    JPEG files are decoded straight at the reduced size (PIL's draft mode), which is several
-    times faster than decoding them whole. Every call returns a fresh copy, so transforms may
-    change it freely.
-    """
-
-    @cache
-    def decode(file: str) -> Image.Image:
-        with Image.open(file) as image:
-            if size is not None:
-                image.draft("RGB", (size, size))
-            image = image.convert("RGB")
-        if size is not None and image.size != (size, size):
-            image = image.resize((size, size), Image.Resampling.BILINEAR)
-        return image
-
-    def load(file) -> Image.Image:
-        return decode(str(file)).copy()
-
-    return load
-
-
-def decode_once(dataset, indices=None) -> TensorDataset:
-    """All items of `dataset` (or those at `indices`) computed once and stacked into a TensorDataset.
-
-    Each item is a tuple; each of its fields becomes one tensor (tensors are stacked, numbers
-    become a tensor). Use it only when the dataset's transforms are not random: the cached items
-    never change again.
-    """
-    indices = range(len(dataset)) if indices is None else indices
-    items = [dataset[index] for index in indices]
-    fields = []
-    for column in zip(*items, strict=True):
-        fields.append(torch.stack(column) if torch.is_tensor(column[0]) else torch.tensor(column))
-    return TensorDataset(*fields)
 
 
 def _as_picture(image):
@@ -156,18 +104,3 @@ def glyph(text: str, size: int = 64) -> np.ndarray:
     pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3].mean(axis=-1) / 255
     plt.close(figure)
     return pixels
-
-
-@contextmanager
-def after_exercise(exercises: dict[int, str]):
-    """Run a lecture step that uses your solutions ({exercise number: name}); until then, say so in one line.
-
-    An unsolved exercise raises `NotImplementedError`; a step that needs a variable an earlier
-    guarded step could not make raises `NameError`. Both become the one-line reminder.
-    """
-    try:
-        yield
-    except (NotImplementedError, NameError):
-        named = [f"Exercise {number} (`{name}`)" for number, name in exercises.items()]
-        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-        print(f"Run this after you solve {listed}.")
