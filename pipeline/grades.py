@@ -17,20 +17,17 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from pipeline.config import gradebook_url
+from pipeline.course import Course
 from pipeline.notebooks import grade_id, is_test
-from pipeline.paths import AUTOGRADED, RELEASE, ROOT, weeks
-
-REPORTS = ROOT / "reports"
 
 
-def scores(gradebook: Gradebook, week: str, root: Path = ROOT) -> tuple[dict[str, float], dict[str, dict]]:
+def scores(course: Course, gradebook: Gradebook, week: str) -> tuple[dict[str, float], dict[str, dict]]:
     """({graded cell id: points possible} in notebook order, {student: {cell: score}}) of a week."""
     try:
         cells = {cell.name: cell.max_score for cell in gradebook.find_notebook(week, week).grade_cells}
     except MissingEntry:
         return {}, {}
-    release = root / RELEASE.name / week / f"{week}.ipynb"
+    release = course.release_notebook(week)
     order = [grade_id(cell) for cell in nbformat.read(release, 4).cells] if release.exists() else []
     cells = dict(sorted(cells.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0))
     table = {}
@@ -40,17 +37,17 @@ def scores(gradebook: Gradebook, week: str, root: Path = ROOT) -> tuple[dict[str
     return cells, table
 
 
-def export(target: Path, root: Path = ROOT) -> int:
+def export(course: Course, target: Path) -> int:
     """One row per student: `weekNN/<cell>` scores, `weekNN` and `weekNN max`, `total` and `max`.
 
     A student with no submission for a week gets 0 there. Returns the number of rows.
     """
     columns, rows = ["student_id"], {}
-    with Gradebook(gradebook_url(str(root))) as gradebook:
+    with course.gradebook() as gradebook:
         for student in gradebook.students:
             rows[student.id] = {"student_id": student.id, "total": 0.0, "max": 0.0}
-        for week in weeks():
-            cells, table = scores(gradebook, week, root)
+        for week in course.weeks():
+            cells, table = scores(course, gradebook, week)
             if not cells:
                 continue
             columns += [f"{week}/{cell}" for cell in cells] + [week, f"{week} max"]
@@ -78,10 +75,10 @@ class CellReport:
     failures: Counter = field(default_factory=Counter)
 
 
-def report(week: str, root: Path = ROOT) -> list[CellReport]:
+def report(course: Course, week: str) -> list[CellReport]:
     """Per graded cell of `week`: how many earned full, partial and no points, and why they failed."""
-    with Gradebook(gradebook_url(str(root))) as gradebook:
-        cells, table = scores(gradebook, week, root)
+    with course.gradebook() as gradebook:
+        cells, table = scores(course, gradebook, week)
     found = {cell: CellReport(cell, possible) for cell, possible in cells.items()}
     for student, got in table.items():
         for cell, score in got.items():
@@ -92,7 +89,7 @@ def report(week: str, root: Path = ROOT) -> list[CellReport]:
                 item.partial += 1
             else:
                 item.zero += 1
-        for cell, message in failures(root / AUTOGRADED.name / student / week / f"{week}.ipynb").items():
+        for cell, message in failures(course.autograded / student / week / f"{week}.ipynb").items():
             if cell in found:
                 found[cell].failures[message] += 1
     return list(found.values())

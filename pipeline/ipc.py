@@ -15,10 +15,9 @@ import uuid
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
-from traitlets import default
+from traitlets import Unicode, default
 
-from pipeline.paths import ROOT
-from pipeline.sandbox import SANDBOX_KERNEL, SOCKETS
+from pipeline.sandbox import CODE_ROOT, COURSE_VARIABLE, SANDBOX_KERNEL, SOCKETS
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -26,6 +25,8 @@ class IPCKernelManager(AsyncKernelManager):
 
     The sockets live in one folder the sandbox user may enter and create files in, not list.
     """
+
+    course_root = Unicode("", help="The course being graded, for the sandbox kernel's spec").tag(config=True)
 
     @default("transport")
     def _transport_default(self) -> str:
@@ -40,12 +41,12 @@ class IPCKernelManager(AsyncKernelManager):
     @property
     def kernel_spec(self) -> KernelSpec | None:
         if self.kernel_name == SANDBOX_KERNEL and self._kernel_spec is None:
-            self._kernel_spec = sandbox_spec()
+            self._kernel_spec = sandbox_spec(self.course_root)
         return super().kernel_spec
 
 
-def sandbox_spec() -> KernelSpec:
-    """`python -m pipeline.sandbox`: this interpreter, this course's code first on the path."""
+def sandbox_spec(course_root: str = "") -> KernelSpec:
+    """`python -m pipeline.sandbox`: this interpreter, this code first on the path, the course graded."""
     return KernelSpec(argv=[sys.executable, "-m", "pipeline.sandbox", "{connection_file}"],
                       display_name="Course sandbox (autograding)", language="python",
-                      env={"PYTHONPATH": str(ROOT)})
+                      env={"PYTHONPATH": str(CODE_ROOT), COURSE_VARIABLE: course_root or str(CODE_ROOT)})

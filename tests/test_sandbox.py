@@ -1,4 +1,4 @@
-"""The sandbox's isolation, checked piece by piece (autograding end to end: test_autograde.py)."""
+"""The sandbox's isolation, checked piece by piece (end to end: test_containment.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import sys
 import pytest
 
 from pipeline import run, sandbox
-from pipeline.paths import ROOT
+from pipeline.course import Course
+
+ROOT = Course.here().root
 
 AS_NOBODY = """
 import os, pwd, sys
@@ -40,4 +42,4 @@ def test_the_sandbox_kernel_runs_this_environment_on_this_course():
 
     spec = IPCKernelManager(kernel_name=sandbox.SANDBOX_KERNEL).kernel_spec
     assert spec.argv[:3] == [sys.executable, "-m", "pipeline.sandbox"]
-    assert spec.env == {"PYTHONPATH": str(ROOT)}
+    assert spec.env == {"PYTHONPATH": str(ROOT), "COURSE_ROOT": str(ROOT)}
