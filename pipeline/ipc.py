@@ -10,12 +10,13 @@ one course folder, and several courses that share one environment would overwrit
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
-from traitlets import Unicode, default
+from traitlets import Float, List, Unicode, default
 
 from pipeline.sandbox import CODE_ROOT, COURSE_VARIABLE, SANDBOX_KERNEL, SOCKETS
 
@@ -27,6 +28,24 @@ class IPCKernelManager(AsyncKernelManager):
     """
 
     course_root = Unicode("", help="The course being graded, for the sandbox kernel's spec").tag(config=True)
+    trusted_modules = List(Unicode(), help="What the graded test cells import (pipeline.kernel)")
+    cell_timeout = Float(90.0, help="Seconds a graded test cell may run")
+    trusted_tests = None  # the sandbox kernel's socket for graded test cells (pipeline.trusted)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.kernel_name == SANDBOX_KERNEL:
+            from pipeline.trusted import TrustedTests
+
+            if self.trusted_tests is not None:
+                self.trusted_tests.close()
+            self.trusted_tests = TrustedTests(self.trusted_modules, self.cell_timeout)
+            kw["env"] = {**kw.get("env", os.environ), **self.trusted_tests.environment()}
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self.trusted_tests is not None:
+            self.trusted_tests.close()
+        await super()._async_cleanup_resources(restart=restart)
 
     @default("transport")
     def _transport_default(self) -> str:

@@ -1,7 +1,8 @@
 """The kernel that runs students' code during autograding (kernel name `course-sandbox`).
 
 Jupyter starts it as ``python -m pipeline.sandbox {connection_file}`` in the folder of the
-notebook being graded. Before the ordinary IPython kernel starts, it
+notebook being graded. Before the kernel (`pipeline.kernel`: IPython, and graded test cells run
+apart from it) starts, it
 
 1. copies that folder to a fresh, throwaway working directory (nothing written survives);
 2. when running as root and `unshare` works: enters a private mount namespace in which the
@@ -233,7 +234,7 @@ def start_kernel(work: Path) -> None:
     os.chdir(work)
     os.environ.update(HOME=str(work), MPLCONFIGDIR=str(work / ".matplotlib"), MPLBACKEND="agg")
     python = str(interpreter())
-    os.execv(python, [python, "-m", "ipykernel_launcher", "-f", str(work / ".kernel.json")])
+    os.execv(python, [python, "-m", "pipeline.kernel", "-f", str(work / ".kernel.json")])
 
 
 def interpreter() -> Path:
