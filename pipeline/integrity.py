@@ -27,6 +27,7 @@ import importlib
 import os
 import sys
 import types
+import warnings
 
 VERSION_OFFSET = 3 * 8  # PyDictObject in CPython 3.11: refcount, type, used, then ma_version_tag
 TRAMPOLINES = {  # functions that hand frames to their caller: the caller decides
@@ -182,6 +183,12 @@ def kept(namespace: dict) -> dict:
 def watch(prefixes: list[str]):
     """What the tests rely on, noted now. Returns `restore()` (put back what was replaced; what it
     was) and `threads()` (whether code of the submission runs in another thread)."""
+    with warnings.catch_warnings():  # looking at a deprecated attribute warns
+        warnings.simplefilter("ignore")
+        return _watch(prefixes)
+
+
+def _watch(prefixes: list[str]):
     tops = {prefix.split(".")[0] for prefix in prefixes}
     modules = {name: module for name, module in sys.modules.items()
                if module is not None and name.split(".")[0] in tops}
@@ -196,23 +203,46 @@ def watch(prefixes: list[str]):
     watched = []
     for label, namespace in spaces:
         version = ctypes.c_uint64.from_address(id(namespace) + VERSION_OFFSET)
-        watched.append([label, namespace, kept(namespace), version, read(version)])
-    return _restorer(watched, dict(modules), read), _thread_watcher(file_judge())
+        strict = label == "builtins" or label.split(".")[0] == "helpers"
+        watched.append([label, namespace, kept(namespace), version, read(version), strict])
+    trusted = file_judge()
+    return _restorer(watched, dict(modules), read, trusted), _thread_watcher(trusted)
 
 
-def _restorer(watched: list, modules: dict, read):
-    system_modules, missing, len_ = sys.modules, object(), len
+def _restorer(watched: list, modules: dict, read, trusted):
+    """`restore()`. Builtins and `helpers` never change while grading: any change is put back. A
+    library may change itself (torch wraps an optimizer's `step` the first time it is used): a
+    change there is kept when the new value is the library's own code under the same name, and
+    put back when it is the notebook's code or another function."""
+    system_modules, missing, len_, type_, getattr_, isinstance_ = sys.modules, object(), len, type, getattr, \
+        isinstance
+    function, module_type = types.FunctionType, types.ModuleType
+
+    def the_librarys_own(name: str, value) -> bool:
+        if type_(value) is module_type:
+            return True
+        if type_(value) is function and not trusted(value.__code__.co_filename):
+            return False
+        owner = value if isinstance_(value, type_) else type_(value)
+        if owner.__module__ == "__main__":
+            return False
+        return getattr_(value, "__name__", name) == name
 
     def restore() -> list[str]:
         changed = []
         for space in watched:
-            label, namespace, kept_values, version, seen = space
+            label, namespace, kept_values, version, seen, strict = space
             if read(version) == seen:
                 continue
             for name, value in kept_values.items():
-                if namespace.get(name, missing) is not value:
-                    namespace[name] = value
-                    changed.append(f"{label}.{name}")
+                now = namespace.get(name, missing)
+                if now is value:
+                    continue
+                if not strict and now is not missing and the_librarys_own(name, now):
+                    kept_values[name] = now
+                    continue
+                namespace[name] = value
+                changed.append(f"{label}.{name}")
             space[4] = read(version)
         for name, module in modules.items():
             if system_modules.get(name) is not module:
