@@ -129,20 +129,20 @@ def _layout(nodes, edges):
 
     position: dict[str, float] = {}
 
-    def place():
-        for items in slots.values():
-            for i, name in enumerate(items):
-                position[name] = i - (len(items) - 1) / 2
+    def place(items):
+        for i, name in enumerate(items):
+            position[name] = i - (len(items) - 1) / 2
 
     def barycentre(name):
         near = [position[n] for n in before[name] + after[name]]
         return sum(near) / len(near) if near else position[name]
 
-    place()
+    for items in slots.values():
+        place(items)
     for _ in range(4):  # a few sweeps that order each column by its neighbours reduce crossings
         for col in sorted(slots):
             slots[col].sort(key=barycentre)
-            place()
+            place(slots[col])
     return column, slots, position
 
 
@@ -199,15 +199,15 @@ def _draw(dot: Digraph, title: str | None) -> Figure:
         cx, cy = centre(name)
         if attrs["shape"] != "record":
             label = str(attrs["label"])
-            ax.add_patch(Circle((cx, cy), _radius(label), facecolor="#fde9c9", edgecolor="0.2", lw=0.9,
-                                zorder=3))
+            ax.add_artist(Circle((cx, cy), _radius(label), facecolor="#fde9c9", edgecolor="0.2", lw=0.9,
+                                 zorder=3))  # add_artist: the limits are set, no need to fit them
             size = font * (1.0 if len(label) < 3 else 0.75)
             ax.text(cx, cy, label, ha="center", va="center", fontsize=size, family="monospace", zorder=4)
             continue
         fields = record_fields(attrs["label"])
         x0, x1, _ = sides(name)
-        ax.add_patch(Rectangle((x0, cy - BOX_H / 2), x1 - x0, BOX_H, facecolor="#e8f1fb", edgecolor="0.2",
-                               lw=0.9, zorder=3))
+        ax.add_artist(Rectangle((x0, cy - BOX_H / 2), x1 - x0, BOX_H, facecolor="#e8f1fb", edgecolor="0.2",
+                                lw=0.9, zorder=3))
         cursor = x0
         for i, field in enumerate(fields):
             w = CHAR * (len(field) + 3)
