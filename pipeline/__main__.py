@@ -115,12 +115,12 @@ def cmd_grades(args) -> None:
 
 
 def cmd_report(args) -> None:
-    from pipeline.grades import plot, print_table, report
+    from pipeline.grades import needs_review, plot, print_table, report
 
     cells = report(COURSE, args.week)
     if not cells:
         sys.exit(f"nothing graded for {args.week}: run `python3 course.py autograde {args.week}` first")
-    print_table(args.week, cells)
+    print_table(args.week, cells, needs_review(COURSE, args.week))
     figure = plot(args.week, cells, COURSE.root / "reports" / f"{args.week}.png")
     print(f"figure: {figure.relative_to(COURSE.root)}")
 

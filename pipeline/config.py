@@ -48,6 +48,7 @@ def apply(c, course: Course, settings: Settings | None = None) -> None:
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
         "pipeline.feedback.ClearHiddenTestsOfTestCells",
+        "pipeline.feedback.SubmittedOutputs",
         "pipeline.feedback.ShortenTracebacks",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -24,6 +24,7 @@ IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md", ".*"]  # never 
 CELL_TIMEOUT = 90  # seconds a cell may run; no cell of a reference solution needs more than 60
 MEMORY_GB = 4.0  # memory one submission may use
 WALL_LIMIT = 30 * 60  # seconds one submission may take, all cells together
+TIMED_OUT = "This cell ran for more than {seconds:g} s and was stopped. An endless loop?"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Settings:
 
     @property
     def timeout_message(self) -> str:
-        return f"This cell ran for more than {self.cell_timeout} s and was stopped. An endless loop?"
+        return TIMED_OUT.format(seconds=self.cell_timeout)
 
 
 @dataclass(frozen=True)

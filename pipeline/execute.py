@@ -16,6 +16,7 @@ and a submission that kills its kernel or takes too much memory still gets the r
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
@@ -26,6 +27,7 @@ from nbgrader.utils import is_grade
 from traitlets import Integer
 
 from pipeline import sandbox
+from pipeline.course import TIMED_OUT
 from pipeline.notebooks import is_test
 from pipeline.trusted import Untrusted
 
@@ -39,6 +41,16 @@ OUT_OF_MEMORY = ("This cell used more than {gb:g} GiB of memory, the limit for o
 MEMORY_ERRORS = ("MemoryError", "can't allocate memory", "Cannot allocate memory")
 TAMPERED = "This notebook changes how cells run; graded cells were not trusted. See your instructor."
 TAMPERING = "Tampering"  # the error name of a test cell that was not trusted (grades.py lists them)
+
+
+
+def said_by_the_grader(message: str) -> bool:
+    """Whether an error message is one of the grader's own (fit to show a student as it is)."""
+    for template in (KILLED, NOT_RUN, OUT_OF_MEMORY, UNANSWERED, TAMPERED, TIMED_OUT):
+        pattern = re.sub(r"\\\{\w+:g\\\}", "[0-9.e+-]+", re.escape(template))
+        if re.fullmatch(pattern, message):
+            return True
+    return False
 
 
 class ResilientExecute(Execute):

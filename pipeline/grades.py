@@ -18,6 +18,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from pipeline.course import Course
+from pipeline.execute import TAMPERING
 from pipeline.notebooks import grade_id, is_test
 
 
@@ -38,14 +39,15 @@ def scores(course: Course, gradebook: Gradebook, week: str) -> tuple[dict[str, f
 
 
 def export(course: Course, target: Path) -> int:
-    """One row per student: `weekNN/<cell>` scores, `weekNN` and `weekNN max`, `total` and `max`.
+    """One row per student: `weekNN/<cell>` scores, `weekNN` and `weekNN max`, `total` and `max`,
+    and `review`: the weeks whose notebook changed how its tests run, with what was found.
 
     A student with no submission for a week gets 0 there. Returns the number of rows.
     """
     columns, rows = ["student_id"], {}
     with course.gradebook() as gradebook:
         for student in gradebook.students:
-            rows[student.id] = {"student_id": student.id, "total": 0.0, "max": 0.0}
+            rows[student.id] = {"student_id": student.id, "total": 0.0, "max": 0.0, "review": ""}
         for week in course.weeks():
             cells, table = scores(course, gradebook, week)
             if not cells:
@@ -58,8 +60,12 @@ def export(course: Course, target: Path) -> int:
                 row[f"{week} max"] = sum(cells.values())
                 row["total"] += row[week]
                 row["max"] += row[f"{week} max"]
+            for student, why in needs_review(course, week).items():
+                if student in rows:
+                    said = [rows[student]["review"], f"{week}: {why}"]
+                    rows[student]["review"] = "; ".join(filter(None, said))
     with open(target, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*columns, "total", "max"])
+        writer = csv.DictWriter(handle, fieldnames=[*columns, "total", "max", "review"])
         writer.writeheader()
         writer.writerows(rows[student] for student in sorted(rows))
     return len(rows)
@@ -95,6 +101,21 @@ def report(course: Course, week: str) -> list[CellReport]:
     return list(found.values())
 
 
+def needs_review(course: Course, week: str) -> dict[str, str]:
+    """{student: what was found} for the notebooks of `week` whose tests were not trusted."""
+    found = {}
+    for notebook in sorted(course.autograded.glob(f"*/{week}/{week}.ipynb")):
+        try:
+            cells = nbformat.read(notebook, as_version=4).cells
+        except (OSError, ValueError):
+            continue
+        reasons = [output.traceback[-1].removeprefix("found: ") for cell in cells if is_test(cell)
+                   for output in cell.get("outputs", []) if output.get("ename") == TAMPERING]
+        if reasons:
+            found[notebook.parts[-3]] = reasons[0]
+    return found
+
+
 def failures(notebook: Path) -> dict[str, str]:
     """{test cell id: first line of its error} in an autograded notebook."""
     try:
@@ -109,12 +130,14 @@ def failures(notebook: Path) -> dict[str, str]:
     return found
 
 
-def print_table(week: str, cells: list[CellReport]) -> None:
+def print_table(week: str, cells: list[CellReport], review: dict[str, str] | None = None) -> None:
     print(f"{week}: {'cell':28} {'full':>5} {'part':>5} {'zero':>5}  most common failure")
     for item in cells:
         common = item.failures.most_common(1)
         reason = f"{common[0][1]}x {common[0][0]}" if common else ""
         print(f"{'':7}{item.cell:28} {item.full:5} {item.partial:5} {item.zero:5}  {reason[:90]}")
+    for student, why in (review or {}).items():
+        print(f"review {student}: its notebook changed how tests run ({why})")
 
 
 def plot(week: str, cells: list[CellReport], target: Path) -> Path:

@@ -99,6 +99,7 @@ def course_root() -> Path:
 
 
 def start_isolated(connection: Path, workdir: Path) -> None:
+    python = interpreter()  # found now: once `nobody`, a link in a closed folder can't be followed
     work = workspace(connection.stem) / "work"
     work.mkdir(exist_ok=True)
     _mount("tmpfs", str(work), "-t", "tmpfs", "-o", "mode=0700,size=2g")  # seen by this kernel only
@@ -118,7 +119,7 @@ def start_isolated(connection: Path, workdir: Path) -> None:
     os.setgroups([])
     os.setgid(nobody.pw_gid)
     os.setuid(nobody.pw_uid)
-    start_kernel(work)
+    start_kernel(work, python)
 
 
 def needed() -> list[Path]:
@@ -225,7 +226,7 @@ def _remove(folder: Path) -> None:
         pass
 
 
-def start_kernel(work: Path) -> None:
+def start_kernel(work: Path, python: Path | None = None) -> None:
     memory = int(memory_gb() * (1 << 30))
     for limit, value in {**LIMITS, resource.RLIMIT_DATA: memory}.items():
         soft, hard = resource.getrlimit(limit)
@@ -233,7 +234,7 @@ def start_kernel(work: Path) -> None:
         resource.setrlimit(limit, (value, value))
     os.chdir(work)
     os.environ.update(HOME=str(work), MPLCONFIGDIR=str(work / ".matplotlib"), MPLBACKEND="agg")
-    python = str(interpreter())
+    python = str(python or interpreter())
     os.execv(python, [python, "-m", "pipeline.kernel", "-f", str(work / ".kernel.json")])
 
 

@@ -8,6 +8,8 @@ Each trick is a short piece of code put before the (unsolved) `double`; `square`
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from pipeline.copies import hand_in
@@ -253,6 +255,17 @@ def test_ordinary_features_are_never_taken_for_tricks(graded):
 def test_printing_every_cell_shows_no_hidden_test_to_the_student(graded):
     assert flagged(graded, "shows_every_cell")
     assert_no_leak(graded, solved=("honest", "shows_every_cell"))
+
+
+def test_grades_and_the_report_list_what_to_review(graded):
+    run_ok(graded, "grades", "--to", "grades.csv")
+    with open(graded.root / "grades.csv", newline="") as handle:
+        review = {row["student_id"]: row["review"] for row in csv.DictReader(handle)}
+    assert {student for student, said in review.items() if said} == {trick.__name__ for trick in TRICKS} | {
+        "shows_every_cell"}
+    assert review["replace_builtins"].startswith("week90: the notebook replaced builtins.abs")
+    report = run_ok(graded, "report", "week90").stdout
+    assert "review rebind_the_checkers: its notebook changed how tests run" in report
 
 
 def test_the_student_reads_a_plain_reason_the_instructor_what_was_found(graded):
