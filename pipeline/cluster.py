@@ -37,9 +37,9 @@ WAIT_FOR_WORKERS = 60  # seconds a remote scheduler gets to show a worker
 IN_FLIGHT_PER_THREAD = 2  # submissions handed to the scheduler per worker thread at a time
 LOCAL_CONFIG = {  # local:N; a remote cluster's own settings should say the same
     "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-    # Dask's own housekeeping competes with grading for the same cores here: sampling the grading
-    # thread every 10 ms cost a fifth more CPU; event-loop checks every 20 ms and system stats
-    # every 0.5 s, seconds more per run.
+    # Dask's own housekeeping competes with grading for the same cores here: its profiler samples
+    # the grading thread, and its event-loop checks and system statistics wake up many times a
+    # second by default.
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "500ms",
     "distributed.admin.system-monitor.interval": "5s",

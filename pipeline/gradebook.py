@@ -60,8 +60,8 @@ def schema(db_url: str) -> str:
 
 
 def new_gradebook(db_url: str, stamp: str, rows: dict[str, list[dict]]) -> None:
-    """A gradebook as nbgrader makes one, stamped with `stamp` (nbgrader itself would run `alembic
-    heads` in a subprocess to learn it, which costs seconds on every worker), holding `rows`."""
+    """A gradebook as nbgrader makes one, stamped with `stamp` (nbgrader itself would start `alembic
+    heads` in a subprocess on every worker to learn it), holding `rows`."""
     engine = create_engine(db_url)
     try:
         Base.metadata.create_all(bind=engine)

@@ -3,8 +3,9 @@
 nbgrader's own pieces, in the order its Autograde uses them: the student and the submission (with
 its timestamp) into the gradebook, `SaveAutoGrades` and `AssignLatePenalties` over each returned
 notebook, zero for a notebook not handed in; then `autograded/<student>/<week>/`, its notebooks
-last and whole (a whole notebook means a recorded grade). Running nbgrader's whole Autograde
-converter again here would cost 1-2 s per submission, and the head would limit a large cluster.
+last and whole (a whole notebook means a recorded grade). nbgrader's whole Autograde converter
+is not run again here: it would pass over each notebook twice more, and the head, the one writer,
+would limit a large cluster.
 """
 
 from __future__ import annotations
