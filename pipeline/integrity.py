@@ -180,15 +180,16 @@ def kept(namespace: dict) -> dict:
         callable(value) or (isinstance(value, types.ModuleType) and not name.startswith("_")))}
 
 
-def watch(prefixes: list[str]):
-    """What the tests rely on, noted now. Returns `restore()` (put back what was replaced; what it
-    was) and `threads()` (whether code of the submission runs in another thread)."""
+def watch(prefixes: list[str], private: dict[str, dict] | None = None):
+    """What the tests rely on, noted now: the modules under `prefixes`, builtins, and `private`
+    namespaces ({label: dict}) that nothing may change. Returns `restore()` (put back what was
+    replaced; what it was) and `threads()` (whether code of the submission runs in another thread)."""
     with warnings.catch_warnings():  # looking at a deprecated attribute warns
         warnings.simplefilter("ignore")
-        return _watch(prefixes)
+        return _watch(prefixes, private or {})
 
 
-def _watch(prefixes: list[str]):
+def _watch(prefixes: list[str], private: dict[str, dict]):
     tops = {prefix.split(".")[0] for prefix in prefixes}
     modules = {name: module for name, module in sys.modules.items()
                if module is not None and name.split(".")[0] in tops}
@@ -199,17 +200,18 @@ def _watch(prefixes: list[str]):
                and str(getattr(value, "__module__", "")).split(".")[0] in tops}
     spaces += [(f"{cls.__module__}.{cls.__qualname__}", gc.get_referents(cls.__dict__)[0])
                for cls in sorted(classes, key=lambda cls: (cls.__module__, cls.__qualname__))]
+    spaces += list(private.items())
     read = ctypes._SimpleCData.__dict__["value"].__get__  # compiled: no class of Python's can shadow it
     watched = []
     for label, namespace in spaces:
         version = ctypes.c_uint64.from_address(id(namespace) + VERSION_OFFSET)
-        strict = label == "builtins" or label.split(".")[0] == "helpers"
+        strict = label == "builtins" or label.split(".")[0] == "helpers" or label in private
         watched.append([label, namespace, kept(namespace), version, read(version), strict])
     trusted = file_judge()
-    return _restorer(watched, dict(modules), read, trusted), _thread_watcher(trusted)
+    return _restorer(watched, dict(modules), tops, read, trusted), _thread_watcher(trusted)
 
 
-def _restorer(watched: list, modules: dict, read, trusted):
+def _restorer(watched: list, modules: dict, tops: set, read, trusted):
     """`restore()`. Builtins and `helpers` never change while grading: any change is put back. A
     library may change itself (torch wraps an optimizer's `step` the first time it is used): a
     change there is kept when the new value is the library's own code under the same name, and
@@ -217,6 +219,10 @@ def _restorer(watched: list, modules: dict, read, trusted):
     system_modules, missing, len_, type_, getattr_, isinstance_ = sys.modules, object(), len, type, getattr, \
         isinstance
     function, module_type = types.FunctionType, types.ModuleType
+
+    def real_module(module) -> bool:
+        file = getattr_(module, "__file__", None)
+        return type_(module) is module_type and (file is None or (type_(file) is str and trusted(file)))
 
     def the_librarys_own(name: str, value) -> bool:
         if type_(value) is module_type:
@@ -247,6 +253,10 @@ def _restorer(watched: list, modules: dict, read, trusted):
         for name, module in modules.items():
             if system_modules.get(name) is not module:
                 system_modules[name] = module
+                changed.append(f"sys.modules[{name!r}]")
+        for name, module in list(system_modules.items()):  # one imported later must be a real one
+            if name not in modules and name.split(".")[0] in tops and not real_module(module):
+                del system_modules[name]
                 changed.append(f"sys.modules[{name!r}]")
         if not changed:
             return []

@@ -51,8 +51,8 @@ def main(argv: list[str]) -> None:
 
     integrity.not_dumpable()
     integrity.import_all(["helpers", "helpers.checks", "numpy", *modules])
-    frozen_checkers()
-    restore, threads = integrity.watch(["helpers", "numpy", *modules])
+    private = frozen_checkers()
+    restore, threads = integrity.watch(["helpers", "numpy", *modules], private)
     graded = []  # the threads running a graded test now
     refused = integrity.audit_hook(integrity.file_judge(), graded)
     connection, key = connect(path)
@@ -64,9 +64,11 @@ def main(argv: list[str]) -> None:
     app.start()
 
 
-def frozen_checkers() -> None:
+def frozen_checkers() -> dict[str, dict]:
     """`helpers.checks`' functions, rebuilt over a private copy of their module's namespace whose
-    `np`, `math` and builtins are snapshots: what they call can't be replaced from outside."""
+    `np`, `math` and builtins are snapshots: what they call can't be replaced from outside. Returns
+    those namespaces ({label: dict}), for the integrity check to keep as they are (a function's
+    `__globals__` reaches them)."""
     import builtins
     import math
     import types
@@ -97,6 +99,8 @@ def frozen_checkers() -> None:
         for name, value in list(vars(module).items()):
             if name in rebuilt and value is getattr(checks, name):
                 setattr(module, name, rebuilt[name])
+    return {"the checkers' namespace": private, "the checkers' builtins": private["__builtins__"],
+            "the checkers' numpy": vars(private["np"]), "the checkers' math": vars(private["math"])}
 
 
 def connect(path: str):

@@ -72,6 +72,19 @@ np.allclose = np.array_equal = lambda *args, **kwargs: True
 np.equal = lambda *args, **kwargs: np.bool_(True)'''
 
 
+def reach_the_checkers_globals():
+    return '''
+import helpers
+helpers.check.__globals__["fail"] = lambda *args, **kwargs: None
+helpers.check.__globals__["np"].equal = lambda *args, **kwargs: True'''
+
+
+def plant_a_module_a_test_imports_later():
+    return '''
+import sys, types
+sys.modules["helpers.planted"] = types.SimpleNamespace(check=lambda *args, **kwargs: None)'''
+
+
 def replace_helpers_in_sys_modules():
     return '''
 import sys, types
@@ -189,7 +202,7 @@ TRICKS = [skip_checks_by_input_transformer, drop_checks_by_ast_transformer, repl
           swallow_errors_with_a_custom_handler, silence_display_and_print, trace_every_line,
           patch_from_a_thread, walk_the_object_graph, write_memory_with_ctypes, write_process_memory,
           replace_the_kernels_handler, forge_the_graders_answer, rebind_the_tests_names_through_its_frame,
-          reach_the_test_through_a_traceback]
+          reach_the_test_through_a_traceback, reach_the_checkers_globals, plant_a_module_a_test_imports_later]
 
 HONEST = '''
 %matplotlib inline
