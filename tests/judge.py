@@ -403,7 +403,7 @@ def judge(week: str, with_mutants: bool = False, seeds: int = 0) -> Report:
         folder = working_copy(week, Path(scratch))
         (Path(scratch) / "answers.json").write_text(json.dumps({"answers": answers, "seeds": seeds}))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-                   MPLBACKEND="module://matplotlib_inline.backend_inline", PYDEVD_DISABLE_FILE_VALIDATION="1",
+                   MPLBACKEND="agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
                    COURSE_GUARDS_STRICT="1")
         result = subprocess.run([sys.executable, "-m", "tests.judge", week, "--worker", scratch],
                                 cwd=folder, env=env, capture_output=True, text=True)
