@@ -286,3 +286,13 @@ def test_the_student_reads_a_plain_reason_the_instructor_what_was_found(graded):
     assert "graded cells were not trusted" in page and "builtins.abs" not in page
     assert any("builtins.abs" in reason for reason in flagged(graded, "replace_builtins"))
     assert TAMPERED.split(";")[0] in page
+
+
+def test_a_failed_cell_shows_the_graders_words_in_full_and_nothing_else():
+    from pipeline.course import Settings
+    from pipeline.execute import KILLED, OUT_OF_MEMORY, said_by_the_grader
+
+    for said in (KILLED, OUT_OF_MEMORY.format(gb=4), Settings(cell_timeout=10).timeout_message, TAMPERED):
+        assert said_by_the_grader(said)
+    for said in ("This cell used more than 4 GiB check(secret(3), 9)", "name 'x' is not defined", KILLED + " "):
+        assert not said_by_the_grader(said)
