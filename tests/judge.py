@@ -1,7 +1,7 @@
 """Judge a week's answers in one run of the week: run the reference once, fork at each exercise.
 
-    .venv/bin/python -m tests.judge week04              # wrong and right answers (tests/wrong_answers, right_answers)
-    .venv/bin/python -m tests.judge week04 --mutants    # and one-line mutants of the reference solutions
+    .venv/bin/python -m tests.judge week04              # tests/wrong_answers and right_answers
+    .venv/bin/python -m tests.judge week04 --mutants    # and one-line mutants of the solutions
     .venv/bin/python -m tests.judge week04 --seeds 20   # and the reference under 20 other seeds
 
 A worker process runs the week's cells in order in an IPython shell, as a kernel would. Where an
@@ -443,7 +443,8 @@ def print_report(report: Report) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog=".venv/bin/python -m tests.judge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=".venv/bin/python -m tests.judge",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("week")
     parser.add_argument("--mutants", action="store_true", help="also one-line mutants of the solutions")
     parser.add_argument("--seeds", type=int, default=0, metavar="N",

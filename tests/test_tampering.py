@@ -294,5 +294,6 @@ def test_a_failed_cell_shows_the_graders_words_in_full_and_nothing_else():
 
     for said in (KILLED, OUT_OF_MEMORY.format(gb=4), Settings(cell_timeout=10).timeout_message, TAMPERED):
         assert said_by_the_grader(said)
-    for said in ("This cell used more than 4 GiB check(secret(3), 9)", "name 'x' is not defined", KILLED + " "):
+    for said in ("This cell used more than 4 GiB check(secret(3), 9)", "name 'x' is not defined",
+                 KILLED + " "):
         assert not said_by_the_grader(said)
