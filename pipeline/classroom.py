@@ -30,8 +30,7 @@ teacher,instructor,Grace,Hopper,grace@example.org
 ada,student,Ada,Lovelace,ada@example.org
 alan,student,Alan,Turing,alan@example.org
 """
-EXAMPLE_SETTINGS = """
-  # A classroom on JupyterHub (`python3 course.py hub`; README: "Teach a class on JupyterHub")
+EXAMPLE_SETTINGS = """  # A classroom on JupyterHub, python3 course.py hub (README: Teach a class...)
   classroom:
     roster: roster.csv
     folder: /srv/deep-learning

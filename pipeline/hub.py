@@ -57,12 +57,24 @@ def init(course: Course) -> list[str]:
     config = course.root / "_config.yml"
     if Classroom.of(course) is None:
         lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
-        at = next((i + 1 for i, line in enumerate(lines) if line.rstrip() == "course:"), None)
-        block = EXAMPLE_SETTINGS.lstrip("\n")
-        lines = lines[:at] + [block] + lines[at:] if at is not None else [*lines, "\ncourse:\n", block]
+        at = _end_of_course_section(lines)
+        if at is None:
+            lines, at = [*lines, "\ncourse:\n"], len(lines) + 1
+        lines = [*lines[:at], EXAMPLE_SETTINGS, *lines[at:]]
         config.write_text("".join(lines), encoding="utf-8")
         written.append("_config.yml: the classroom settings (course: classroom:)")
     return written
+
+
+def _end_of_course_section(lines: list[str]) -> int | None:
+    """The index after the last line of `_config.yml`'s `course:` section (None: there is none)."""
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == "course:"), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(lines) and lines[end].startswith((" ", "#")):
+        end += 1
+    return end
 
 
 # ---- setting up ----------------------------------------------------------------------------------
