@@ -41,6 +41,10 @@ def cmd_release(args) -> None:
         except ReleaseError as error:
             sys.exit(str(error))
         print(f"{week}: release/{week}/ generated")
+    if args.weeks:  # named weeks also go to the classroom's exchange, when there is one
+        from pipeline.teach import release_to_exchange
+
+        release_to_exchange(COURSE, args.weeks)
     for file in write_listings(COURSE):
         print(f"{file.relative_to(COURSE.root)}: the list of weeks updated")
 
@@ -63,6 +67,12 @@ def cmd_build(args) -> None:
 def cmd_collect(args) -> None:
     from pipeline.collect import collect
 
+    if args.exchange:
+        from pipeline.teach import collect_from_exchange
+
+        return collect_from_exchange(COURSE, args.week)
+    if not args.zip:
+        sys.exit("collect needs an LMS zip, or --exchange for the classroom's hand-ins")
     result = collect(COURSE, args.week, args.zip, args.force)
     for problem in result.problems:
         print(f"not collected: {problem}")
@@ -106,6 +116,10 @@ def cmd_feedback(args) -> None:
         sys.exit(f"nbgrader could not write the feedback of {args.week}:\n"
                  f"{result.get('error') or result.get('log')}")
     print(f"{args.week}: feedback written into feedback/<student>/{args.week}/")
+    if args.release:
+        from pipeline.teach import release_feedback
+
+        release_feedback(COURSE, args.week)
 
 
 def cmd_grades(args) -> None:
@@ -123,6 +137,9 @@ def cmd_report(args) -> None:
     print_table(args.week, cells, needs_review(COURSE, args.week))
     figure = plot(args.week, cells, COURSE.root / "reports" / f"{args.week}.png")
     print(f"figure: {figure.relative_to(COURSE.root)}")
+    from pipeline.teach import report_hand_ins
+
+    report_hand_ins(COURSE, args.week)
 
 
 def cmd_bench(args) -> None:
@@ -132,6 +149,12 @@ def cmd_bench(args) -> None:
         main(COURSE, args.weeks or GRADING_WEEKS, grading=args.grading, scheduler=args.scheduler)
     else:
         main(COURSE, args.weeks or COURSE.weeks(), book=not args.no_book)
+
+
+def cmd_hub(args) -> None:
+    from pipeline.teach import hub
+
+    hub(COURSE, args.init, args.remove_accounts, args.ip, args.port)
 
 
 def cmd_test(args) -> None:
@@ -162,7 +185,9 @@ def parser() -> argparse.ArgumentParser:
         "--instructor", action="store_true")
     collect = add("collect", cmd_collect, "unpack an LMS zip of submissions into submitted/")
     collect.add_argument("week")
-    collect.add_argument("zip", type=Path)
+    collect.add_argument("zip", type=Path, nargs="?")
+    collect.add_argument("--exchange", action="store_true",
+                         help="instead: nbgrader's collect from the classroom's exchange (course.py hub)")
     collect.add_argument("--force", action="store_true", help="replace submissions already collected")
     grade = add("autograde", cmd_autograde, "grade submitted/<student>/<week>/ in sandboxes")
     grade.add_argument("week")
@@ -177,10 +202,18 @@ def parser() -> argparse.ArgumentParser:
                             "alone writes the gradebook and autograded/")
     feedback = add("feedback", cmd_feedback, "write feedback/<student>/<week>/ without hidden tests")
     feedback.add_argument("week")
+    feedback.add_argument("--release", action="store_true",
+                          help="then into the classroom's exchange, for students to fetch")
     grades = add("grades", cmd_grades, "a CSV: one row per student, a column per graded cell, totals")
     grades.add_argument("--to", default="grades.csv")
     add("report", cmd_report, "per graded cell: full/partial/zero shares and common failures").add_argument(
         "week")
+    hub = add("hub", cmd_hub, "a classroom on JupyterHub here: accounts, exchange, the hub (as root)")
+    hub.add_argument("--init", action="store_true", help="write an example roster and classroom settings")
+    hub.add_argument("--ip", default="", help="the address to listen on (default: all)")
+    hub.add_argument("--port", type=int, help="default: the classroom's port (8000)")
+    hub.add_argument("--remove-accounts", action="store_true",
+                     help="instead: delete the students' accounts it made (homes kept)")
     bench = add("bench", cmd_bench, "seconds per week notebook and for the book build, or for grading")
     bench.add_argument("weeks", nargs="*")
     bench.add_argument("--no-book", action="store_true")

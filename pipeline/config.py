@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.classroom import Classroom
 from pipeline.course import COURSE_ID, IGNORED, Course, Settings
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
 from pipeline.sandbox import SANDBOX_KERNEL
@@ -18,6 +19,11 @@ def apply(c, course: Course, settings: Settings | None = None) -> None:
     c.CourseDirectory.db_url = course.gradebook_url
     c.CourseDirectory.ignore = IGNORED
     c.CourseDirectory.max_file_size = 50_000  # kB copied from a submission
+
+    # `course.py hub`: the classroom's exchange, when _config.yml has a classroom (pipeline/exchange.py)
+    classroom = Classroom.of(course)
+    if classroom:
+        c.Exchange.root = str(classroom.exchange)
 
     # `course.py collect`: Moodle's "Download all submissions" zip, the number is the student id
     c.FileNameCollectorPlugin.named_regexp = MOODLE_NAMES
