@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 
 BUSY = """() => {
     const panel = window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    const kernel = panel?.sessionContext?.session?.kernel;
     const running = [...document.querySelectorAll('.jp-InputArea-prompt')]
         .some(prompt => prompt.textContent.includes('*'));
     return kernel && kernel.status === 'idle' && !running;
@@ -84,7 +84,11 @@ def jupyterlab(folder: Path):
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a kernel that ignores the shutdown request
+            server.kill()
+            server.wait()
 
 
 def _wait_for(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
