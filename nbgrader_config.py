@@ -1,6 +1,6 @@
 """nbgrader for this repository as the course root.
 
-- `source/weekNN/weekNN.ipynb` is generated from `weekNN.md` (`python course.py notebooks`); the
+- `source/weekNN/weekNN.ipynb` is generated from `weekNN.md` (`python3 course.py notebooks`); the
   MyST file holds solutions and hidden tests, so `*.md` is never copied into `release/`.
 - Submissions run in the `course-sandbox` kernel (see `pipeline/sandbox.py`): a throwaway working
   copy, resource limits, no view of the course's secrets, an unprivileged user where possible.
@@ -18,6 +18,7 @@ sys.path.insert(0, ROOT)
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
 from pipeline.config import apply  # noqa: E402
+from pipeline.course import Course  # noqa: E402
 
 c = get_config()  # noqa: F821
-apply(c, ROOT)
+apply(c, Course(ROOT))

@@ -5,20 +5,39 @@ and, where given, a hint:
 
     check(create_dataset(3), [(0, 0), (1, 2), (2, 4)], "create_dataset(3)",
           hint="pairs (x, 2x) for x = 0, 1, ..., n-1")
+
+The comparisons use compiled functions only (NumPy's `asarray` and ufuncs, `math.isclose`, torch's
+own tensor methods): while grading, the sandbox kernel keeps a private copy of these functions that
+a submission's code can't replace (`pipeline/kernel.py`).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
+TENSOR = None  # torch's compiled tensor type, fixed while grading; else looked up when needed
+
+
+def _tensor_type():
+    torch = sys.modules.get("torch")
+    return TENSOR or (torch._C.TensorBase if torch is not None else None)
+
 
 def _plain(value):
-    """Tensors and arrays to NumPy, so one comparison serves them all."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
+    """Tensors to NumPy, so one comparison serves them all."""
+    tensor = _tensor_type()
+    if tensor is not None and isinstance(value, tensor):
+        return tensor.numpy(tensor.cpu(tensor.detach(value)))
     return value
+
+
+def _close(actual, expected, tol: float) -> bool:
+    """|actual - expected| <= tol + tol * |expected|, everywhere (NaN is never close)."""
+    difference = np.abs(np.subtract(actual, expected, dtype=float))
+    return bool(np.less_equal(difference, tol + tol * np.abs(expected)).all())
 
 
 def _short(value, limit: int = 300) -> str:
@@ -36,8 +55,11 @@ def _same(actual, expected, tol: float | None) -> bool:
         if a.shape != e.shape:
             return False
         if tol is None:
-            return bool(np.array_equal(a, e))
-        return bool(np.allclose(a, e, rtol=tol, atol=tol))
+            return bool(np.equal(a, e).all())
+        try:
+            return _close(a, e, tol)
+        except (TypeError, ValueError):
+            return False
     if isinstance(expected, float) or (tol is not None and isinstance(expected, int)):
         if not _is_number(actual):
             return False

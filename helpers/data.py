@@ -29,7 +29,7 @@ MIRROR_VARIABLE = "COURSE_DATA_MIRROR"
 DATA_VARIABLE = "COURSE_DATA_DIR"
 PUBLIC_REPOSITORY = "https://github.com/SimeonHristov99/DL_24-25.git"
 PUBLIC_FOLDER = "DATA"
-FETCH_COMMAND = "python course.py data"
+FETCH_COMMAND = "python3 course.py data"
 
 DATASETS = {
     "water": "water potability (water_train.csv, water_test.csv)",

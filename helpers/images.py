@@ -1,14 +1,16 @@
 """Images whose right answer is known, made by code for week 5 (seeded, fast, offline).
 
-    from helpers import images
-    image, truth = images.uneven_shapes(seed=0)   # dark shapes under uneven light, and their mask
-    noisy, clean = images.noisy_letter(seed=0)    # a white "R5" with white specks, and without
-    noisy, clean = images.noisy_map(seed=0)       # land with pits and cracks, and without
-    image, dots = images.dice(seed=0)             # dice on a table, and their number of dots
-    stamped, box = images.stamped(photo)          # a logo stamped on a photo, and its box
-    damaged, mask = images.damaged(photo)         # black scratches and blots, and where they are
-    group, boxes = images.group_photo(3)          # copies of a face, and where each face is
-    corrupted, mask, clean = images.corrupted_photo(seed=0)   # turned, noisy, damaged photo
+    from helpers.images import color_ramp, corrupted_photo, damaged, dice, fruits, group_photo, ...
+    image, truth = uneven_shapes(seed=0)    # dark shapes under uneven light, and their mask
+    image, truth = fruits(seed=0)           # fruits on a dark table, and their mask
+    noisy, clean = noisy_letter(seed=0)     # a white "R5" with white specks, and without
+    noisy, clean = noisy_map(seed=0)        # land with pits and cracks, and without
+    image, dots = dice(seed=0)              # dice on a table, and their number of dots
+    image, box = stamped(photo)             # a logo stamped on a photo, and its box
+    image, mask = damaged(photo)            # black scratches and blots, and where they are
+    group, boxes = group_photo(3)           # copies of a face, and where each face is
+    corrupted, mask, clean = corrupted_photo(seed=0)   # turned, noisy, damaged photo
+    picture = color_ramp()                  # a smooth picture, for corrupted_photo(photo=...)
 
 Float images are in [0, 1], masks are boolean, boxes are (row, column, height, width). The photos
 come from `skimage.data`, which ships them; nothing is downloaded. The same seed always gives the
@@ -61,6 +63,39 @@ def _shape_pixels(kind: int, r: int, c: int, size: int, shape):
     if kind == 1:
         return draw.rectangle((r - size + 2, c - size + 2), (r + size - 2, c + size - 2), shape=shape)
     return draw.polygon([r + size, r + size, r - size], [c - size, c + size, c], shape=shape)
+
+
+FRUITS = {"orange": (0.95, 0.55, 0.10), "lemon": (0.95, 0.85, 0.20), "apple": (0.55, 0.80, 0.25),
+          "peach": (0.95, 0.65, 0.45)}  # colors in RGB
+
+
+def fruits(seed: int = 0, shape=(200, 300), count: int = 9):
+    """Round fruits on a dark wooden table, lit from the top left; (float RGB image, mask of the fruits).
+
+    Each fruit is darker on its lower right side, down to 40 % of its color at the edge, so its
+    shadow side comes close to the table in brightness.
+    """
+    rng = np.random.default_rng(seed)
+    height, width = shape
+    y, x = np.mgrid[0:height, 0:width]
+    grain = 0.02 * np.sin(y / 3.0 + 2 * np.sin(x / 40.0)) + rng.normal(0.0, 0.02, (height, 1))
+    image = np.clip(0.22 + grain, 0, 1)[..., None] * np.array([1.3, 0.95, 0.7])
+    truth = np.zeros(shape, dtype=bool)
+    names = list(FRUITS)
+    placed = 0
+    while placed < count:
+        radius = int(rng.integers(12, 20))
+        r = int(rng.integers(radius + 2, height - radius - 2))
+        c = int(rng.integers(radius + 2, width - radius - 2))
+        if truth[draw.disk((r, c), radius + 3, shape=shape)].any():
+            continue
+        rows, cols = draw.disk((r, c), radius, shape=shape)
+        fruit = FRUITS[names[int(rng.integers(len(names)))]]
+        away = np.hypot(rows - r + 0.35 * radius, cols - c + 0.35 * radius) / (1.35 * radius)
+        image[rows, cols] = np.array(fruit) * (1 - 0.6 * np.clip(away, 0, 1) ** 2)[:, None]
+        truth[rows, cols] = True
+        placed += 1
+    return _noise(image, 0.02, rng), truth
 
 
 def text_mask(text: str, shape=(160, 240), size: float = 100) -> np.ndarray:
@@ -178,10 +213,11 @@ def damaged(photo: np.ndarray, seed: int = 0, scratches: int = 6, blots: int = 4
 
 
 def group_photo(faces: int = 3, seed: int = 0):
-    """Copies of the astronaut's face, some smaller, on a plain wall; (uint8 RGB image, boxes).
+    """Copies of the astronaut's face, each at its own size, on a plain wall; (uint8 RGB image, boxes).
 
     `boxes` holds one (row, column, height, width) per face: where a face detector should find it.
-    Faces are between 60 and 100 pixels wide.
+    Faces are between 63 and 77 pixels wide: at these sizes the course's detector with windows of
+    60 to 120 pixels (`scale_factor=1.2`, `step_ratio=1`) finds every face once, wherever it sits.
     """
     rng = np.random.default_rng(seed)
     portrait = data.astronaut()[30:210, 140:310]  # the face with some hair and shoulder
@@ -191,7 +227,7 @@ def group_photo(faces: int = 3, seed: int = 0):
     image = (150 + shade[..., None] * np.array([1.0, 0.9, 0.7])).astype(np.uint8)
     boxes = []
     for index in range(faces):
-        scale = float(rng.uniform(0.75, 1.05))
+        scale = float(rng.uniform(0.7, 0.85))
         piece = util.img_as_ubyte(transform.rescale(portrait, scale, channel_axis=-1, anti_aliasing=True))
         r = int(rng.integers(5, height - piece.shape[0] - 5))
         c = 20 + index * 190 + int(rng.integers(0, 190 - piece.shape[1]))
@@ -202,15 +238,26 @@ def group_photo(faces: int = 3, seed: int = 0):
     return image, boxes
 
 
-def corrupted_photo(seed: int = 0):
-    """A cat photo turned a quarter left, with noise and black damage; (corrupted, mask, clean).
+def color_ramp(shape=(120, 180)) -> np.ndarray:
+    """A smooth picture: each color channel a ramp in its own direction (float RGB in [0.1, 0.9])."""
+    height, width = shape
+    y, x = np.mgrid[0:height, 0:width]
+    across, down = x / (width - 1), y / (height - 1)
+    return 0.1 + 0.8 * np.stack([across, 1 - down, (across + down) / 2], axis=-1)
 
-    `clean` is the upright photo (float RGB, 120 x 180), `corrupted` the same photo turned 90
-    degrees counter-clockwise (180 x 120), with Gaussian noise of standard deviation 0.08, and
-    black where `mask` (in the corrupted photo's frame) is True.
+
+def corrupted_photo(seed: int = 0, photo: np.ndarray | None = None):
+    """A photo turned a quarter left, with noise and black damage; (corrupted, mask, clean).
+
+    `clean` is the upright photo (float RGB; by default the cat of `data.chelsea()`, 120 x 180),
+    `corrupted` the same photo turned 90 degrees counter-clockwise (180 x 120 for the cat), with
+    Gaussian noise of standard deviation 0.08, and black where `mask` (in the corrupted photo's
+    frame) is True.
     """
     rng = np.random.default_rng(seed)
-    clean = transform.resize(util.img_as_float(data.chelsea()), (120, 180), anti_aliasing=True)
+    if photo is None:
+        photo = transform.resize(util.img_as_float(data.chelsea()), (120, 180), anti_aliasing=True)
+    clean = util.img_as_float(photo)
     noisy = _noise(clean, 0.08, rng)
     turned = np.rot90(noisy, k=1)
     corrupted, mask = damaged(turned, seed=seed, scratches=3, blots=3)

@@ -5,6 +5,7 @@ for grading a class: `course.py autograde` against nbgrader alone, grading one a
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,10 @@ import time
 from pathlib import Path
 
 from pipeline import run
-from pipeline.book import build
+from pipeline.book import BOOK_ENVIRONMENT, build
 from pipeline.copies import copy_course, course_in, hand_in, reference_answers
+from pipeline.course import Course
 from pipeline.notebooks import read_source
-from pipeline.paths import BUILD, SOURCE
 from pipeline.score import errors, execute
 
 BUDGET = 90  # seconds per week on a 2-core laptop CPU
@@ -24,30 +25,32 @@ GRADING_WEEKS = ["week01", "week03"]  # one without torch, one with
 DASK_BUDGET = 1.2  # a Dask run may take this many times the local pool's time
 
 
-def time_week(week: str) -> tuple[float, list[str]]:
+def time_week(course: Course, week: str) -> tuple[float, list[str]]:
+    """Seconds the week takes in a plain kernel, with the book's settings (no guard may fire)."""
+    os.environ["COURSE_GUARDS_STRICT"] = BOOK_ENVIRONMENT["COURSE_GUARDS_STRICT"]
     start = time.perf_counter()
-    notebook = execute(read_source(week), SOURCE / week)
+    notebook = execute(read_source(week, course), course.source / week)
     return time.perf_counter() - start, errors(notebook)
 
 
-def time_book() -> tuple[float, float]:
-    shutil.rmtree(BUILD, ignore_errors=True)
+def time_book(course: Course) -> tuple[float, float]:
+    shutil.rmtree(course.build, ignore_errors=True)
     start = time.perf_counter()
-    if build():
+    if build(course):
         raise SystemExit("the book build failed")
     cold = time.perf_counter() - start
     start = time.perf_counter()
-    build()
+    build(course)
     return cold, time.perf_counter() - start
 
 
-def class_of(root: Path, week: str, count: int) -> Path:
+def class_of(root: Path, week: str, count: int) -> Course:
     """A course copy at `root` with `count` students who all handed in the reference solution."""
-    copy_course(root, [week])
-    _checked(course_in(root, "release", week))
+    course = copy_course(root, [week])
+    _checked(course_in(course, "release", week))
     for number in range(count):
-        hand_in(root, f"student{number:03d}", week, reference_answers(week))
-    return root
+        hand_in(course, f"student{number:03d}", week, reference_answers(week))
+    return course
 
 
 def time_grading(week: str, count: int) -> tuple[float, float]:
@@ -55,10 +58,10 @@ def time_grading(week: str, count: int) -> tuple[float, float]:
     _warm_caches("torch", "matplotlib.pyplot")
     nbgrader = [sys.executable, "-m", "nbgrader", "autograde", week]
     with tempfile.TemporaryDirectory() as folder:
-        alone = _grading_seconds(Path(folder) / "serial", week, count, lambda root: subprocess.run(
-            nbgrader, cwd=root, env=run.environment(), capture_output=True, text=True))
+        alone = _grading_seconds(Path(folder) / "serial", week, count, lambda course: subprocess.run(
+            nbgrader, cwd=course.root, env=run.environment(), capture_output=True, text=True))
         ours = _grading_seconds(Path(folder) / "pooled", week, count,
-                                lambda root: course_in(root, "autograde", week))
+                                lambda course: course_in(course, "autograde", week))
     return alone, ours
 
 
@@ -68,9 +71,9 @@ def time_dask(week: str, count: int, scheduler: str) -> tuple[float, float]:
     _warm_caches("torch", "matplotlib.pyplot", "distributed")
     with tempfile.TemporaryDirectory() as folder:
         pool = _grading_seconds(Path(folder) / "pooled", week, count,
-                                lambda root: course_in(root, "autograde", week))
+                                lambda course: course_in(course, "autograde", week))
         dask = _grading_seconds(Path(folder) / "dask", week, count,
-                                lambda root: course_in(root, "autograde", week, "--scheduler", scheduler))
+                                lambda course: course_in(course, "autograde", week, "--scheduler", scheduler))
     return pool, dask
 
 
@@ -80,12 +83,12 @@ def _warm_caches(*modules: str) -> None:
 
 
 def _grading_seconds(root: Path, week: str, count: int, grade) -> float:
-    """Seconds `grade(root)` takes to grade a class of `count` full-mark hand-ins, all checked."""
-    class_of(root, week, count)
+    """Seconds `grade(course)` takes to grade a class of `count` full-mark hand-ins, all checked."""
+    course = class_of(root, week, count)
     start = time.perf_counter()
-    _checked(grade(root))
+    _checked(grade(course))
     seconds = time.perf_counter() - start
-    _require_full_marks(root, week, count)
+    _require_full_marks(course, week, count)
     return seconds
 
 
@@ -94,16 +97,17 @@ def _checked(result: subprocess.CompletedProcess) -> None:
         raise SystemExit(f"{' '.join(map(str, result.args))} failed:\n{result.stdout}\n{result.stderr}")
 
 
-def _require_full_marks(root: Path, week: str, count: int) -> None:
-    _checked(course_in(root, "grades", "--to", "grades.csv"))
-    with open(root / "grades.csv", newline="") as handle:
+def _require_full_marks(course: Course, week: str, count: int) -> None:
+    _checked(course_in(course, "grades", "--to", "grades.csv"))
+    with open(course.root / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     short = [row["student_id"] for row in rows if row[week] != row[f"{week} max"]]
     if len(rows) != count or short:
-        raise SystemExit(f"{root.name}: {len(rows)} graded, not full marks: {short}")
+        raise SystemExit(f"{course.root.name}: {len(rows)} graded, not full marks: {short}")
 
 
-def main(weeks: list[str], book: bool = True, grading: int = 0, scheduler: str | None = None) -> None:
+def main(course: Course, weeks: list[str], book: bool = True, grading: int = 0,
+         scheduler: str | None = None) -> None:
     if grading and scheduler:
         for week in weeks:
             pool, dask = time_dask(week, grading, scheduler)
@@ -118,11 +122,11 @@ def main(weeks: list[str], book: bool = True, grading: int = 0, scheduler: str |
                   f"{ours:6.1f} s: {alone / ours:.2f}x", flush=True)
         return
     for week in weeks:
-        seconds, failed = time_week(week)
+        seconds, failed = time_week(course, week)
         verdict = "ok" if seconds <= BUDGET and not failed else "OVER BUDGET" if not failed else "ERRORS"
         print(f"{week}: {seconds:6.1f} s  {verdict}", flush=True)
         for line in failed:
             print(f"    {line}")
     if book:
-        cold, warm = time_book()
+        cold, warm = time_book(course)
         print(f"book: {cold:6.1f} s cold, {warm:6.1f} s with no change", flush=True)

@@ -10,14 +10,18 @@ from __future__ import annotations
 import subprocess
 
 from pipeline import run
-from pipeline.paths import BUILD, ROOT
+from pipeline.course import Course
 from pipeline.reader import write_all
 
+BOOK_ENVIRONMENT = {
+    "COURSE_STATIC_FIGURES": "1",  # helpers.widgets draws figures, not sliders
+    "COURSE_GUARDS_STRICT": "1",  # every exercise is solved: a guard that fires is an error
+    "TQDM_DISABLE": "1",  # a page shows results, not a progress bar printed line by line
+}
 
-def build(output: str | None = None) -> int:
-    write_all()
-    command = [str(run.BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror",
-               "--keep-going", "--path-output", output or str(BUILD.parent)]
-    # helpers.widgets draws figures, not sliders; every exercise is solved, so no guard may fire
-    env = run.environment(COURSE_STATIC_FIGURES="1", COURSE_GUARDS_STRICT="1")
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+def build(course: Course) -> int:
+    write_all(course)
+    command = [str(run.BIN / "jupyter-book"), "build", str(course.root), "--warningiserror", "--keep-going",
+               "--path-output", str(course.root)]
+    return subprocess.run(command, cwd=course.root, env=run.environment(**BOOK_ENVIRONMENT)).returncode

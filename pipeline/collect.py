@@ -12,16 +12,15 @@ one student. A submission already collected is replaced only with `--force`.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.plugins import FileNameCollectorPlugin
-from traitlets.config import Config
 
+from pipeline.course import Course
 from pipeline.notebooks import grade_id
-from pipeline.paths import ROOT, SUBMITTED, release_notebook
 
 IGNORED = ("__MACOSX/", ".DS_Store", "Thumbs.db")
 
@@ -32,23 +31,20 @@ class Collected:
     problems: list[str] = field(default_factory=list)
 
 
-def name_pattern() -> FileNameCollectorPlugin:
-    from pipeline.config import apply
-
-    config = Config()
-    apply(config, str(ROOT))
-    return FileNameCollectorPlugin(config=config)
+def name_pattern(course: Course) -> re.Pattern:
+    """The course's `FileNameCollectorPlugin.named_regexp`, the setting nbgrader's zip_collect reads."""
+    return re.compile(course.nbgrader_config().FileNameCollectorPlugin.named_regexp)
 
 
-def collect(week: str, archive: Path, force: bool = False) -> Collected:
+def collect(course: Course, week: str, archive: Path, force: bool = False) -> Collected:
     result, found = Collected(), {}
-    expected = {grade_id(cell) for cell in nbformat.read(release_notebook(week), 4).cells} - {None}
-    plugin = name_pattern()
+    expected = {grade_id(cell) for cell in nbformat.read(course.release_notebook(week), 4).cells} - {None}
+    pattern = name_pattern(course)
     with zipfile.ZipFile(archive) as bundle:
         for member in bundle.infolist():
             if member.is_dir() or any(part in member.filename for part in IGNORED):
                 continue
-            match = plugin._match(member.filename)
+            match = pattern.match(member.filename)
             if not match:
                 result.problems.append(f"{member.filename}: the name does not match the pattern "
                                        "(FileNameCollectorPlugin.named_regexp)")
@@ -66,9 +62,9 @@ def collect(week: str, archive: Path, force: bool = False) -> Collected:
     for student, (_, content) in sorted(found.items()):
         if content is None:
             continue
-        target = SUBMITTED / student / week / f"{week}.ipynb"
+        target = course.submitted / student / week / f"{week}.ipynb"
         if target.exists() and not force:
-            result.problems.append(f"{student}: already collected in {target.relative_to(ROOT)}; "
+            result.problems.append(f"{student}: already collected in {target.relative_to(course.root)}; "
                                    "--force replaces it")
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

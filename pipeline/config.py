@@ -1,39 +1,29 @@
-"""The nbgrader settings of the course, in one place (`nbgrader_config.py` calls `apply`)."""
+"""nbgrader's settings for a course, in one place (`Course.nbgrader_config` and `nbgrader_config.py`)."""
 
-from pathlib import Path
+from __future__ import annotations
 
+from pipeline.classroom import Classroom
+from pipeline.course import COURSE_ID, IGNORED, Course, Settings
 from pipeline.notebooks import CODE_STUB, TEXT_STUB
-from pipeline.paths import course_setting, weeks
 from pipeline.sandbox import SANDBOX_KERNEL
 
-CELL_TIMEOUT = 90  # seconds; no cell of a reference solution needs more than 60
 MOODLE_NAMES = r"^[^/]*_(?P<student_id>\d+)_assignsubmission_file_/(?P<file_id>[^/]+)$"
 GRADEBOOK_NOISE = ".* not in session, add operation along"  # SQLAlchemy, from nbgrader's gradebook: harmless
 STDERR_NOISE = r"(?i)warning|warn\(|^\s*\d+%\|"  # library warnings and progress bars on stderr
 
 
-def gradebook_url(root: str) -> str:
-    """`course: {db_url: postgresql://...}` in the root's `_config.yml`, else SQLite beside it.
-
-    Read from the given root every time: nbgrader_config.py, the grades and every throwaway course
-    copy (tests, bench, cluster workers) each have their own root and so their own gradebook. A
-    plain `postgresql://` URL gets the driver the course installs (psycopg2): SQLAlchemy 2.1 would
-    pick psycopg 3 for it.
-    """
-    url = course_setting("db_url", Path(root))
-    if not url:
-        return f"sqlite:///{root}/gradebook.db"
-    scheme, _, rest = url.partition("://")
-    return f"postgresql+psycopg2://{rest}" if scheme in ("postgresql", "postgres") else url
-
-
-def apply(c, root: str) -> None:
-    c.CourseDirectory.root = root
-    c.CourseDirectory.course_id = "deep-learning"
-    c.CourseDirectory.db_url = gradebook_url(root)
-    c.CourseDirectory.db_assignments = [{"name": week} for week in weeks()]
-    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md", ".*"]
+def apply(c, course: Course, settings: Settings | None = None) -> None:
+    settings = settings or Settings()
+    c.CourseDirectory.root = str(course.root)
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.db_url = course.gradebook_url
+    c.CourseDirectory.ignore = IGNORED
     c.CourseDirectory.max_file_size = 50_000  # kB copied from a submission
+
+    # `course.py hub`: the classroom's exchange, when _config.yml has a classroom (pipeline/exchange.py)
+    classroom = Classroom.of(course)
+    if classroom:
+        c.Exchange.root = str(classroom.exchange)
 
     # `course.py collect`: Moodle's "Download all submissions" zip, the number is the student id
     c.FileNameCollectorPlugin.named_regexp = MOODLE_NAMES
@@ -41,13 +31,13 @@ def apply(c, root: str) -> None:
     c.ClearSolutions.code_stub = CODE_STUB
     c.ClearSolutions.text_stub = TEXT_STUB
 
-    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.timeout = settings.cell_timeout
     c.Execute.interrupt_on_timeout = True
     c.Execute.kernel_name = SANDBOX_KERNEL  # its spec is made in code, for this course (pipeline.ipc)
     c.Execute.kernel_manager_class = "pipeline.ipc.IPCKernelManager"  # the kernel may have no network
-    timeout = f"This cell ran for more than {CELL_TIMEOUT} s and was stopped. An endless loop?"
-    c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": timeout,
-                                  "traceback": [f"CellTimeoutError: {timeout}"]}
+    c.IPCKernelManager.course_root = str(course.root)  # what the sandbox hides from the kernel
+    c.Execute.error_on_timeout = {"ename": "CellTimeoutError", "evalue": settings.timeout_message,
+                                  "traceback": [f"CellTimeoutError: {settings.timeout_message}"]}
     c.Autograde.autograde_preprocessors = [
         "pipeline.execute.ResilientExecute",
         "nbgrader.preprocessors.IgnorePattern",
@@ -64,6 +54,7 @@ def apply(c, root: str) -> None:
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
         "pipeline.feedback.ClearHiddenTestsOfTestCells",
+        "pipeline.feedback.SubmittedOutputs",
         "pipeline.feedback.ShortenTracebacks",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -17,20 +17,18 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from pipeline.config import gradebook_url
+from pipeline.course import Course
+from pipeline.execute import TAMPERING
 from pipeline.notebooks import grade_id, is_test
-from pipeline.paths import AUTOGRADED, RELEASE, ROOT, weeks
-
-REPORTS = ROOT / "reports"
 
 
-def scores(gradebook: Gradebook, week: str, root: Path = ROOT) -> tuple[dict[str, float], dict[str, dict]]:
+def scores(course: Course, gradebook: Gradebook, week: str) -> tuple[dict[str, float], dict[str, dict]]:
     """({graded cell id: points possible} in notebook order, {student: {cell: score}}) of a week."""
     try:
         cells = {cell.name: cell.max_score for cell in gradebook.find_notebook(week, week).grade_cells}
     except MissingEntry:
         return {}, {}
-    release = root / RELEASE.name / week / f"{week}.ipynb"
+    release = course.release_notebook(week)
     order = [grade_id(cell) for cell in nbformat.read(release, 4).cells] if release.exists() else []
     cells = dict(sorted(cells.items(), key=lambda item: order.index(item[0]) if item[0] in order else 0))
     table = {}
@@ -40,17 +38,18 @@ def scores(gradebook: Gradebook, week: str, root: Path = ROOT) -> tuple[dict[str
     return cells, table
 
 
-def export(target: Path, root: Path = ROOT) -> int:
-    """One row per student: `weekNN/<cell>` scores, `weekNN` and `weekNN max`, `total` and `max`.
+def export(course: Course, target: Path) -> int:
+    """One row per student: `weekNN/<cell>` scores, `weekNN` and `weekNN max`, `total` and `max`,
+    and `review`: the weeks whose notebook changed how its tests run, with what was found.
 
     A student with no submission for a week gets 0 there. Returns the number of rows.
     """
     columns, rows = ["student_id"], {}
-    with Gradebook(gradebook_url(str(root))) as gradebook:
+    with course.gradebook() as gradebook:
         for student in gradebook.students:
-            rows[student.id] = {"student_id": student.id, "total": 0.0, "max": 0.0}
-        for week in weeks():
-            cells, table = scores(gradebook, week, root)
+            rows[student.id] = {"student_id": student.id, "total": 0.0, "max": 0.0, "review": ""}
+        for week in course.weeks():
+            cells, table = scores(course, gradebook, week)
             if not cells:
                 continue
             columns += [f"{week}/{cell}" for cell in cells] + [week, f"{week} max"]
@@ -61,8 +60,12 @@ def export(target: Path, root: Path = ROOT) -> int:
                 row[f"{week} max"] = sum(cells.values())
                 row["total"] += row[week]
                 row["max"] += row[f"{week} max"]
+            for student, why in needs_review(course, week).items():
+                if student in rows:
+                    said = [rows[student]["review"], f"{week}: {why}"]
+                    rows[student]["review"] = "; ".join(filter(None, said))
     with open(target, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*columns, "total", "max"])
+        writer = csv.DictWriter(handle, fieldnames=[*columns, "total", "max", "review"])
         writer.writeheader()
         writer.writerows(rows[student] for student in sorted(rows))
     return len(rows)
@@ -78,10 +81,10 @@ class CellReport:
     failures: Counter = field(default_factory=Counter)
 
 
-def report(week: str, root: Path = ROOT) -> list[CellReport]:
+def report(course: Course, week: str) -> list[CellReport]:
     """Per graded cell of `week`: how many earned full, partial and no points, and why they failed."""
-    with Gradebook(gradebook_url(str(root))) as gradebook:
-        cells, table = scores(gradebook, week, root)
+    with course.gradebook() as gradebook:
+        cells, table = scores(course, gradebook, week)
     found = {cell: CellReport(cell, possible) for cell, possible in cells.items()}
     for student, got in table.items():
         for cell, score in got.items():
@@ -92,10 +95,25 @@ def report(week: str, root: Path = ROOT) -> list[CellReport]:
                 item.partial += 1
             else:
                 item.zero += 1
-        for cell, message in failures(root / AUTOGRADED.name / student / week / f"{week}.ipynb").items():
+        for cell, message in failures(course.autograded / student / week / f"{week}.ipynb").items():
             if cell in found:
                 found[cell].failures[message] += 1
     return list(found.values())
+
+
+def needs_review(course: Course, week: str) -> dict[str, str]:
+    """{student: what was found} for the notebooks of `week` whose tests were not trusted."""
+    found = {}
+    for notebook in sorted(course.autograded.glob(f"*/{week}/{week}.ipynb")):
+        try:
+            cells = nbformat.read(notebook, as_version=4).cells
+        except (OSError, ValueError):
+            continue
+        reasons = [output.traceback[-1].removeprefix("found: ") for cell in cells if is_test(cell)
+                   for output in cell.get("outputs", []) if output.get("ename") == TAMPERING]
+        if reasons:
+            found[notebook.parts[-3]] = reasons[0]
+    return found
 
 
 def failures(notebook: Path) -> dict[str, str]:
@@ -112,12 +130,14 @@ def failures(notebook: Path) -> dict[str, str]:
     return found
 
 
-def print_table(week: str, cells: list[CellReport]) -> None:
+def print_table(week: str, cells: list[CellReport], review: dict[str, str] | None = None) -> None:
     print(f"{week}: {'cell':28} {'full':>5} {'part':>5} {'zero':>5}  most common failure")
     for item in cells:
         common = item.failures.most_common(1)
         reason = f"{common[0][1]}x {common[0][0]}" if common else ""
         print(f"{'':7}{item.cell:28} {item.full:5} {item.partial:5} {item.zero:5}  {reason[:90]}")
+    for student, why in (review or {}).items():
+        print(f"review {student}: its notebook changed how tests run ({why})")
 
 
 def plot(week: str, cells: list[CellReport], target: Path) -> Path:

@@ -10,15 +10,15 @@ one course folder, and several courses that share one environment would overwrit
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
-from traitlets import default
+from traitlets import Float, List, Unicode, default
 
-from pipeline.paths import ROOT
-from pipeline.sandbox import SANDBOX_KERNEL, SOCKETS
+from pipeline.sandbox import CODE_ROOT, COURSE_VARIABLE, SANDBOX_KERNEL, SOCKETS
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -26,6 +26,26 @@ class IPCKernelManager(AsyncKernelManager):
 
     The sockets live in one folder the sandbox user may enter and create files in, not list.
     """
+
+    course_root = Unicode("", help="The course being graded, for the sandbox kernel's spec").tag(config=True)
+    trusted_modules = List(Unicode(), help="What the graded test cells import (pipeline.kernel)")
+    cell_timeout = Float(90.0, help="Seconds a graded test cell may run")
+    trusted_tests = None  # the sandbox kernel's socket for graded test cells (pipeline.trusted)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.kernel_name == SANDBOX_KERNEL:
+            from pipeline.trusted import TrustedTests
+
+            if self.trusted_tests is not None:
+                self.trusted_tests.close()
+            self.trusted_tests = TrustedTests(self.trusted_modules, self.cell_timeout)
+            kw["env"] = {**kw.get("env", os.environ), **self.trusted_tests.environment()}
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self.trusted_tests is not None:
+            self.trusted_tests.close()
+        await super()._async_cleanup_resources(restart=restart)
 
     @default("transport")
     def _transport_default(self) -> str:
@@ -40,12 +60,12 @@ class IPCKernelManager(AsyncKernelManager):
     @property
     def kernel_spec(self) -> KernelSpec | None:
         if self.kernel_name == SANDBOX_KERNEL and self._kernel_spec is None:
-            self._kernel_spec = sandbox_spec()
+            self._kernel_spec = sandbox_spec(self.course_root)
         return super().kernel_spec
 
 
-def sandbox_spec() -> KernelSpec:
-    """`python -m pipeline.sandbox`: this interpreter, this course's code first on the path."""
+def sandbox_spec(course_root: str = "") -> KernelSpec:
+    """`python -m pipeline.sandbox`: this interpreter, this code first on the path, the course graded."""
     return KernelSpec(argv=[sys.executable, "-m", "pipeline.sandbox", "{connection_file}"],
                       display_name="Course sandbox (autograding)", language="python",
-                      env={"PYTHONPATH": str(ROOT)})
+                      env={"PYTHONPATH": str(CODE_ROOT), COURSE_VARIABLE: course_root or str(CODE_ROOT)})

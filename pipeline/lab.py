@@ -2,7 +2,9 @@
 
 `python3 course.py build` turns off, in this environment only, nbgrader's Formgrader, Course List
 and Create Assignment (their Lab plugins and server parts). Instructors grade with `course.py`;
-to get those tools back in Lab: `python3 course.py lab --instructor`.
+to get those tools back in Lab: `python3 course.py lab --instructor`. In a student's own
+environment (`pip install -e ".[student]"`, without the course's build tools):
+`python -m pipeline.lab`.
 """
 
 from __future__ import annotations
@@ -31,3 +33,8 @@ def _update(file: Path, change) -> None:
     change(config)
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(json.dumps(config, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    configure()
+    print("JupyterLab: nbgrader's instructor tools off (students' setup)")

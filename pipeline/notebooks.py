@@ -9,7 +9,7 @@ import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from nbgrader.utils import is_grade, is_solution
 
-from pipeline.paths import source_md, source_notebook
+from pipeline.course import Course
 
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -17,9 +17,9 @@ CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 TEXT_STUB = "YOUR ANSWER HERE"
 
 
-def read_source(week: str) -> nbformat.NotebookNode:
+def read_source(week: str, course: Course | None = None) -> nbformat.NotebookNode:
     """The week's MyST source as a notebook: solutions and hidden tests included."""
-    notebook = jupytext.read(source_md(week))
+    notebook = jupytext.read((course or Course.here()).source_md(week))
     notebook.metadata.pop("jupytext", None)
     notebook.metadata.pop("course", None)  # the week's task table (pipeline/tasks.py): not for students
     notebook.metadata["language_info"] = {"name": "python"}
@@ -28,10 +28,10 @@ def read_source(week: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def write_source_notebook(week: str) -> bool:
+def write_source_notebook(course: Course, week: str) -> bool:
     """Write `source/weekNN/weekNN.ipynb` (what nbgrader reads). True when it changed."""
-    text = nbformat.writes(read_source(week)) + "\n"
-    target = source_notebook(week)
+    text = nbformat.writes(read_source(week, course)) + "\n"
+    target = course.source_notebook(week)
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return False
     target.write_text(text, encoding="utf-8")

@@ -17,16 +17,12 @@ import shutil
 
 import nbformat
 
+from pipeline.course import Course
 from pipeline.notebooks import is_solution, is_test, read_source, student_view
-from pipeline.paths import READER, SOURCE, course_setting, weeks
 
 
-def publish_solutions() -> bool:
-    return bool(course_setting("publish_solutions"))
-
-
-def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode:
-    notebook = read_source(week)
+def reader_notebook(course: Course, week: str, solutions: bool = False) -> nbformat.NotebookNode:
+    notebook = read_source(week, course)
     cells = []
     for cell in notebook.cells:
         if is_test(cell):
@@ -41,24 +37,19 @@ def reader_notebook(week: str, solutions: bool = False) -> nbformat.NotebookNode
             cells.append(cell)
     for cell in cells:
         cell.metadata.pop("nbgrader", None)
-    notebook.cells = [*cells[:1], download_note(week), *cells[1:]]
+    notebook.cells = [*cells[:1], download_note(course, week), *cells[1:]]
     return notebook
 
 
-def download_note(week: str) -> nbformat.NotebookNode:
+def download_note(course: Course, week: str) -> nbformat.NotebookNode:
     """A line under the title linking to the student files (the site holds a copy of release/)."""
-    names = [f"{week}.ipynb", *(item.name for item in released_files(week))]
+    names = [f"{week}.ipynb", *course.released_files(week)]
     links = ", ".join(f'<a href="../../{week}/{name}" download>{name}</a>' for name in names)
     cell = nbformat.v4.new_markdown_cell(
         f"*Work through this week yourself:* download {links} and open it in JupyterLab "
         "(see *Setup for students*).")
     cell.id = f"{week}-download"
     return cell
-
-
-def released_files(week: str) -> list:
-    """The week's files other than its notebook (nbgrader releases them beside it)."""
-    return sorted(p for p in (SOURCE / week).iterdir() if p.is_file() and p.suffix not in {".md", ".ipynb"})
 
 
 def _tagged(cell, tag: str):
@@ -68,13 +59,14 @@ def _tagged(cell, tag: str):
     return cell
 
 
-def write_reader_edition(week: str) -> bool:
+def write_reader_edition(course: Course, week: str) -> bool:
     """Write `reader/<week>/<week>.ipynb` and the week's other files. True when it changed."""
-    folder = READER / week
+    folder = course.reader / week
+    for name, item in course.released_files(week).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(item, folder / name)
     folder.mkdir(parents=True, exist_ok=True)
-    for item in released_files(week):
-        shutil.copy2(item, folder / item.name)
-    text = nbformat.writes(reader_notebook(week, publish_solutions())) + "\n"
+    text = nbformat.writes(reader_notebook(course, week, course.publish_solutions)) + "\n"
     target = folder / f"{week}.ipynb"
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return False  # unchanged: the book's execution cache stays valid
@@ -82,5 +74,5 @@ def write_reader_edition(week: str) -> bool:
     return True
 
 
-def write_all() -> list[str]:
-    return [week for week in weeks() if write_reader_edition(week)]
+def write_all(course: Course) -> list[str]:
+    return [week for week in course.weeks() if write_reader_edition(course, week)]

@@ -1,7 +1,8 @@
 """The kernel that runs students' code during autograding (kernel name `course-sandbox`).
 
 Jupyter starts it as ``python -m pipeline.sandbox {connection_file}`` in the folder of the
-notebook being graded. Before the ordinary IPython kernel starts, it
+notebook being graded. Before the kernel (`pipeline.kernel`: IPython, and graded test cells run
+apart from it) starts, it
 
 1. copies that folder to a fresh, throwaway working directory (nothing written survives);
 2. when running as root and `unshare` works: enters a private mount namespace in which the
@@ -30,8 +31,6 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from pipeline.paths import ROOT
-
 HIDDEN = ["source", "submitted", "autograded", "feedback", "tests", "reader", "_build", ".git"]
 HIDDEN_FILES = ["gradebook.db"]
 LIMITS = {
@@ -45,6 +44,8 @@ NAMESPACES = ["--mount", "--net"]
 SOCKETS = Path(tempfile.gettempdir()) / "course-kernel-sockets"
 MEMORY_VARIABLE = "COURSE_MEMORY_GB"
 SANDBOX_KERNEL = "course-sandbox"  # the kernel name nbgrader asks for (spec: pipeline.ipc)
+COURSE_VARIABLE = "COURSE_ROOT"  # the course being graded, set in the kernel's spec
+CODE_ROOT = Path(__file__).resolve().parent.parent  # the course this code belongs to
 DEFAULT_MEMORY_GB = 4.0
 
 
@@ -92,23 +93,20 @@ def isolates() -> bool:
     return subprocess.run(["unshare", *NAMESPACES, "true"], capture_output=True).returncode == 0
 
 
-def course_root(workdir: Path) -> Path:
-    """The course being graded: the nearest folder above the notebook with an nbgrader config."""
-    for folder in workdir.parents:
-        if (folder / "nbgrader_config.py").is_file():
-            return folder
-    return ROOT
+def course_root() -> Path:
+    """The course being graded (its gradebook and sources are what the sandbox hides)."""
+    return Path(os.environ.get(COURSE_VARIABLE) or CODE_ROOT)
 
 
 def start_isolated(connection: Path, workdir: Path) -> None:
-    root = course_root(workdir)
+    python = interpreter()  # found now: once `nobody`, a link in a closed folder can't be followed
     work = workspace(connection.stem) / "work"
     work.mkdir(exist_ok=True)
     _mount("tmpfs", str(work), "-t", "tmpfs", "-o", "mode=0700,size=2g")  # seen by this kernel only
     copy_workdir(workdir, connection, work)
     # before hiding: what is moved to stay reachable keeps what is mounted in it
     expose(needed(), workspace(connection.stem))
-    for course in {root, ROOT}:
+    for course in {course_root(), CODE_ROOT}:
         for name in HIDDEN:
             if (course / name).is_dir():
                 _mount("tmpfs", str(course / name), "-t", "tmpfs", "-o", "size=1m,mode=0555")
@@ -121,7 +119,7 @@ def start_isolated(connection: Path, workdir: Path) -> None:
     os.setgroups([])
     os.setgid(nobody.pw_gid)
     os.setuid(nobody.pw_uid)
-    start_kernel(work)
+    start_kernel(work, python)
 
 
 def needed() -> list[Path]:
@@ -132,7 +130,8 @@ def needed() -> list[Path]:
     from helpers.data import data_dir
 
     code = [Path(package.__file__).resolve().parent for package in (helpers, pipeline)]
-    return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), *code, data_dir().resolve()]
+    paths = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), *code, data_dir().resolve()]
+    return [path for path in paths if path.exists()]
 
 
 def expose(paths: list[Path], stash_in: Path | None = None) -> None:
@@ -227,7 +226,7 @@ def _remove(folder: Path) -> None:
         pass
 
 
-def start_kernel(work: Path) -> None:
+def start_kernel(work: Path, python: Path | None = None) -> None:
     memory = int(memory_gb() * (1 << 30))
     for limit, value in {**LIMITS, resource.RLIMIT_DATA: memory}.items():
         soft, hard = resource.getrlimit(limit)
@@ -235,8 +234,8 @@ def start_kernel(work: Path) -> None:
         resource.setrlimit(limit, (value, value))
     os.chdir(work)
     os.environ.update(HOME=str(work), MPLCONFIGDIR=str(work / ".matplotlib"), MPLBACKEND="agg")
-    python = str(interpreter())
-    os.execv(python, [python, "-m", "ipykernel_launcher", "-f", str(work / ".kernel.json")])
+    python = str(python or interpreter())
+    os.execv(python, [python, "-m", "pipeline.kernel", "-f", str(work / ".kernel.json")])
 
 
 def interpreter() -> Path:

@@ -1,6 +1,6 @@
 """Execute a notebook and score it the way autograding does (without the sandbox).
 
-The test suite and its judge score cells with it as nbgrader does; `python course.py bench` runs
+The test suite and its judge score cells with it as nbgrader does; `python3 course.py bench` runs
 the weeks with `execute` to time them.
 """
 
@@ -13,17 +13,15 @@ from nbclient import NotebookClient
 from nbgrader.preprocessors import IgnorePattern
 from nbgrader.utils import determine_grade, is_grade
 
-from pipeline.config import CELL_TIMEOUT, STDERR_NOISE
+from pipeline.config import STDERR_NOISE
+from pipeline.course import CELL_TIMEOUT
 from pipeline.ipc import IPCKernelManager
 from pipeline.notebooks import grade_id
 
 
-def execute(notebook: nbformat.NotebookNode, folder: Path, upto: int | None = None,
-            timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run the cells of `notebook` (only the first `upto` when given) in `folder`; keep errors."""
-    if upto is not None:
-        notebook.cells = notebook.cells[:upto]
-    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+def execute(notebook: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
+    """Run the cells of `notebook` in `folder`, as a student's kernel would; keep errors."""
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, allow_errors=True, kernel_name="python3",
                             kernel_manager_class=IPCKernelManager,  # no warning about plain TCP
                             resources={"metadata": {"path": str(folder)}})
     client.execute()

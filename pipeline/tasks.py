@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import jupytext
 
-from pipeline.paths import source_md
+from pipeline.course import Course
 
 FULL, PARTLY, NOT_GRADED = "graded", "partly graded", "not graded"
 
@@ -36,9 +36,9 @@ class Task:
         return PARTLY if self.partly or not self.graded_by else FULL
 
 
-def tasks(week: str) -> list[Task]:
+def tasks(course: Course, week: str) -> list[Task]:
     """The week's tasks as its source lists them (the front matter jupytext keeps as metadata)."""
-    listed = jupytext.read(source_md(week)).metadata.get("course", {}).get("tasks", [])
+    listed = jupytext.read(course.source_md(week)).metadata.get("course", {}).get("tasks", [])
     return [Task(**item) for item in listed]
 
 
@@ -47,9 +47,9 @@ def _why(task: Task) -> str:
     return f": {said}" if said else ""
 
 
-def table(week: str) -> str:
+def table(course: Course, week: str) -> str:
     """The week's tasks as a Markdown table, and the share of the gradable ones fully graded."""
-    found = tasks(week)
+    found = tasks(course, week)
     rows = [f"| {task.id} | {task.task} | {', '.join(f'`{cell}`' for cell in task.graded_by) or '-'} | "
             f"{task.status}{_why(task)} |" for task in found]
     gradable = [task for task in found if task.status != NOT_GRADED]

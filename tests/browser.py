@@ -22,7 +22,7 @@ import nbformat
 
 from pipeline import run
 from pipeline.copies import answered, reference_answers
-from pipeline.paths import RELEASE
+from pipeline.course import Course
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -60,7 +60,7 @@ def chromium() -> str | None:
 
 def student_folder(week: str, target: Path, solved: bool) -> Path:
     """The week's release in `target`, with the reference solutions filled in when `solved`."""
-    shutil.copytree(RELEASE / week, target, dirs_exist_ok=True)
+    shutil.copytree(Course.here().release / week, target, dirs_exist_ok=True)
     if solved:
         notebook = target / f"{week}.ipynb"
         nbformat.write(answered(notebook, reference_answers(week)), notebook)

@@ -1,28 +1,18 @@
-"""Shared by the tests: the weeks, and their tests grouped so one pytest-xdist worker runs a week."""
+"""The order in which pytest-xdist hands out the groups of tests: the longest first.
+
+`course.py test` turns off pytest-xdist's own order (most tests first), which left the book, with
+few tests, to run alone at the end; handing out the longest groups first makes the two workers
+finish together. The book (it executes every week again) is longest, then the classroom on
+JupyterHub, then the weeks by the size of their source, a fair measure of how long they run; the
+small groups follow.
+"""
 
 from __future__ import annotations
 
-import pytest
+from tests.support import COURSE
 
-from pipeline.paths import weeks
-
-WEEKS = weeks()
-
-
-def by_week(values):
-    """Parameters grouped per week, so one pytest-xdist worker runs a week's tests together."""
-    params = []
-    for value in values:
-        value = value if isinstance(value, tuple) else (value,)
-        params.append(pytest.param(*value, id="-".join(map(str, value)),
-                                   marks=pytest.mark.xdist_group(value[0])))
-    return params
-
-
-# The longest groups, longest first (seconds on 2 cores: CONTRIBUTING). `course.py test` turns off
-# pytest-xdist's own order (most tests first), which left the book, with few tests, to run alone at
-# the end; handing out the longest first makes the two workers finish together.
-LONGEST_FIRST = ["book", "week03", "week04", "week01", "week05"]
+LONGEST_FIRST = ["book", "hub",  # the classroom on JupyterHub (tests/test_hub.py): about 2 min
+                 *sorted(COURSE.weeks(), key=lambda week: -COURSE.source_md(week).stat().st_size)]
 
 
 def pytest_collection_modifyitems(items):

@@ -1,8 +1,8 @@
 """Judge a week's answers in one run of the week: run the reference once, fork at each exercise.
 
-    python -m tests.judge week04              # wrong and right answers (tests/wrong_answers, right_answers)
-    python -m tests.judge week04 --mutants    # and one-line mutants of the reference solutions
-    python -m tests.judge week04 --seeds 20   # and the reference under 20 other seeds
+    .venv/bin/python -m tests.judge week04              # tests/wrong_answers and right_answers
+    .venv/bin/python -m tests.judge week04 --mutants    # and one-line mutants of the solutions
+    .venv/bin/python -m tests.judge week04 --seeds 20   # and the reference under 20 other seeds
 
 A worker process runs the week's cells in order in an IPython shell, as a kernel would. Where an
 exercise's solution cell comes, it forks once per wrong answer: the child holds exactly the state a
@@ -403,7 +403,7 @@ def judge(week: str, with_mutants: bool = False, seeds: int = 0) -> Report:
         folder = working_copy(week, Path(scratch))
         (Path(scratch) / "answers.json").write_text(json.dumps({"answers": answers, "seeds": seeds}))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-                   MPLBACKEND="module://matplotlib_inline.backend_inline", PYDEVD_DISABLE_FILE_VALIDATION="1",
+                   MPLBACKEND="agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
                    COURSE_GUARDS_STRICT="1")
         result = subprocess.run([sys.executable, "-m", "tests.judge", week, "--worker", scratch],
                                 cwd=folder, env=env, capture_output=True, text=True)
@@ -443,7 +443,8 @@ def print_report(report: Report) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.judge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=".venv/bin/python -m tests.judge",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("week")
     parser.add_argument("--mutants", action="store_true", help="also one-line mutants of the solutions")
     parser.add_argument("--seeds", type=int, default=0, metavar="N",

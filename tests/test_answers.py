@@ -11,9 +11,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.notebooks import grade_id, is_solution, read_source
-from tests.conftest import WEEKS, by_week
 from tests.judge import RIGHT, SEED, WRONG
-from tests.support import judged, right_answers, wrong_answers
+from tests.support import WEEKS, by_week, judged, right_answers, wrong_answers
 
 WRONG_CASES = [(week, solution_id, what) for week in WEEKS for solution_id, what, _ in wrong_answers(week)]
 RIGHT_CASES = [(week, solution_id, what) for week in WEEKS for solution_id, what, _ in right_answers(week)]

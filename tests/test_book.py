@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -11,42 +10,16 @@ import pytest
 
 from pipeline import run
 from pipeline.book import build
-from pipeline.paths import BUILD, ROOT, source_md
-from pipeline.reader import publish_solutions
 from tests.browser import browser, chromium
-from tests.conftest import WEEKS
-from tests.support import LEAK_CHECK, secret_lines, shown_secrets
+from tests.support import COURSE, LEAK_CHECK, WEEKS, secret_lines, shown_secrets
 
 pytestmark = pytest.mark.xdist_group("book")
 
 
 @pytest.fixture(scope="session")  # built once per run: module scope is rebuilt under pytest-xdist
 def site():
-    assert build() == 0, "the book did not build (see the output above)"
-    return BUILD / "html"
-
-
-def title(week: str) -> str:
-    """'Week 04 - Convolutional ...': the first heading of the week's source."""
-    heading = next(line for line in source_md(week).read_text().splitlines() if line.startswith("# "))
-    return heading[2:].strip()
-
-
-@pytest.mark.parametrize("week", WEEKS)
-def test_every_week_is_listed_in_the_toc_the_landing_page_and_the_readme(week):
-    number = int(week[4:])
-    wanted = {
-        "_toc.yml": (f"- file: reader/{week}/{week}", f"      - file: reader/{week}/{week}"),
-        "book/index.md": (f"| {number} |", f"| {number} | {title(week).split(' - ', 1)[-1]} |"),
-        "README.md": (f"- {title(week)}", f"- {title(week)}"),
-    }
-    for file, (needle, line) in wanted.items():
-        assert needle in (ROOT / file).read_text(), f"{week} is missing from {file}; add the line\n{line}"
-
-
-def test_no_week_is_listed_that_does_not_exist():
-    listed = re.findall(r"^\| (\d+) \|", (ROOT / "book" / "index.md").read_text(), re.M)
-    assert sorted(f"week{int(n):02d}" for n in listed) == WEEKS
+    assert build(COURSE) == 0, "the book did not build (see the output above)"
+    return COURSE.build / "html"
 
 
 def test_every_week_has_a_page(site):
@@ -60,8 +33,8 @@ def test_no_page_source_is_published(site):
 
 
 def test_no_hidden_test_in_the_site_and_no_solution_unless_published(site):
-    kinds = ("hidden",) if publish_solutions() else ("solution", "hidden")
-    secrets = secret_lines(ROOT / "source", kinds=kinds)
+    kinds = ("hidden",) if COURSE.publish_solutions else ("solution", "hidden")
+    secrets = secret_lines(COURSE.source, kinds=kinds)
     assert secrets
     assert shown_secrets(site.rglob("*.html"), secrets) == {}
 
@@ -69,15 +42,16 @@ def test_no_hidden_test_in_the_site_and_no_solution_unless_published(site):
 def test_the_shared_leak_check_passes(site):
     if not LEAK_CHECK.exists():
         pytest.skip("../shared/tools/leak_check.py is not beside this checkout")
-    if publish_solutions():
+    if COURSE.publish_solutions:
         pytest.skip("publish_solutions is on: the site shows the solutions on purpose")
-    result = subprocess.run([sys.executable, str(LEAK_CHECK), str(ROOT)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(LEAK_CHECK), str(COURSE.root)], capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout
 
 
 def test_a_failing_cell_fails_the_build(tmp_path):
     for name in ("_config.yml", "book"):
-        item = ROOT / name
+        item = COURSE.root / name
         shutil.copytree(item, tmp_path / name) if item.is_dir() else shutil.copy(item, tmp_path)
     (tmp_path / "release").mkdir()
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/index\nchapters:\n  - file: broken\n")
@@ -93,7 +67,7 @@ def test_a_failing_cell_fails_the_build(tmp_path):
 
 @pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (.ci/run installs it)")
 def test_each_week_page_shows_its_figures_math_and_download_link_offline(site):
-    shots = BUILD / "browser"
+    shots = COURSE.build / "browser"
     shots.mkdir(parents=True, exist_ok=True)
     with browser() as page:
         page.route("http*://**", lambda route: route.abort())  # a reader without internet

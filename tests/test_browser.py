@@ -3,19 +3,17 @@ nbgrader's Validate says success; an untouched release, run cell by cell, raises
 
 Each week is run twice more here (Run All, then Validate runs it again), so the suite does it for
 its quickest week, week 2; `.venv/bin/python -m tests.browser weekNN ...` checks any week the same
-way (CONTRIBUTING lists the last results). Screenshots
-are kept in _build/browser/. The book's pages are checked in a browser in test_book.py.
+way. Screenshots are kept in _build/browser/. The book's pages are checked in a browser in test_book.py.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.paths import BUILD
 from tests.browser import check_week, chromium
-from tests.conftest import WEEKS
+from tests.support import COURSE, WEEKS
 
-SHOTS = BUILD / "browser"
+SHOTS = COURSE.build / "browser"
 
 pytestmark = [
     pytest.mark.xdist_group("browser"),

@@ -6,13 +6,13 @@ import zipfile
 
 import nbformat
 
-from pipeline.paths import RELEASE
-from tests import course_copy
+from pipeline.copies import copy_course
+from tests.support import COURSE, run_ok
 
 
 def messy_zip(path, week="week01"):
-    release = (RELEASE / week / f"{week}.ipynb").read_bytes()
-    other = (RELEASE / "week02" / "week02.ipynb").read_bytes()
+    release = COURSE.release_notebook(week).read_bytes()
+    other = COURSE.release_notebook("week02").read_bytes()
     with zipfile.ZipFile(path, "w") as bundle:
         bundle.writestr("Ada Lovelace_1001_assignsubmission_file_/week01.ipynb", release)
         bundle.writestr("Alan Turing_1002_assignsubmission_file_/my work (final).ipynb", release)
@@ -27,26 +27,26 @@ def messy_zip(path, week="week01"):
 
 
 def test_a_messy_zip_is_collected_and_every_problem_named(tmp_path):
-    root = course_copy.make(tmp_path, ["week01", "week02"])
+    course = copy_course(tmp_path, ["week01", "week02"])
     archive = messy_zip(tmp_path / "submissions.zip")
-    output = course_copy.course(root, "collect", "week01", str(archive)).stdout
-    collected = sorted(p.parts[-3] for p in (root / "submitted").glob("*/week01/week01.ipynb"))
+    output = run_ok(course, "collect", "week01", str(archive)).stdout
+    collected = sorted(p.parts[-3] for p in course.submitted.glob("*/week01/week01.ipynb"))
     assert collected == ["1001", "1002"]
     assert "collected 2 submissions" in output
     for expected in ["(student 1003): a second notebook", "(student 1004): not a notebook",
                      "(student 1005): not a readable notebook", "(student 1006): not the week01 notebook",
                      "readme.txt: the name does not match"]:
         assert expected in output, output
-    nbformat.read(root / "submitted" / "1002" / "week01" / "week01.ipynb", 4)
+    nbformat.read(course.submitted / "1002" / "week01" / "week01.ipynb", 4)
 
 
 def test_nothing_collected_is_overwritten_without_force(tmp_path):
-    root = course_copy.make(tmp_path, ["week01", "week02"])
+    course = copy_course(tmp_path, ["week01", "week02"])
     archive = messy_zip(tmp_path / "submissions.zip")
-    course_copy.course(root, "collect", "week01", str(archive))
-    mine = root / "submitted" / "1001" / "week01" / "week01.ipynb"
+    run_ok(course, "collect", "week01", str(archive))
+    mine = course.submitted / "1001" / "week01" / "week01.ipynb"
     mine.write_text("graded already")
-    again = course_copy.course(root, "collect", "week01", str(archive)).stdout
+    again = run_ok(course, "collect", "week01", str(archive)).stdout
     assert "1001: already collected" in again and mine.read_text() == "graded already"
-    course_copy.course(root, "collect", "week01", str(archive), "--force")
+    run_ok(course, "collect", "week01", str(archive), "--force")
     assert mine.read_text() != "graded already"

@@ -35,7 +35,7 @@ def test_missing_dataset_names_it_and_the_command_and_creates_nothing(empty_data
     with pytest.raises(data.DatasetError) as error:
         data.path("water_train.csv")
     message = str(error.value)
-    assert "water potability" in message and "python course.py data water" in message
+    assert "water potability" in message and "python3 course.py data water" in message
     assert "missing water_train.csv" in message
     assert not empty_data.exists()
 

@@ -1,5 +1,5 @@
-"""The gradebook in PostgreSQL (`course: {db_url: ...}` in `_config.yml`): release (which autograde
-runs on an empty gradebook), autograde, feedback, grades and report run unchanged against a real
+"""The gradebook in PostgreSQL (`course: {db_url: ...}` in `_config.yml`): release (which stores
+the week in it), autograde, feedback, grades and report run unchanged against a real
 server, started and stopped here in a temporary data directory, and give the SQLite scores."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from pipeline import grades
-from tests.test_cluster import batch_course, copy_of, local_scores, run_course, scores
+from pipeline.course import Course
+from tests.support import batch_course, cell_scores, copy_of, pool_scores, run_ok
 
 pytestmark = pytest.mark.xdist_group("cluster")
 
@@ -67,42 +68,39 @@ def database():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def use_gradebook(root: Path, url: str) -> None:
-    config = root / "_config.yml"
+def use_gradebook(course: Course, url: str) -> Course:
+    config = course.root / "_config.yml"
     settings = yaml.safe_load(config.read_text())
     settings.setdefault("course", {})["db_url"] = url
     config.write_text(yaml.safe_dump(settings))
-    (root / "gradebook.db").unlink(missing_ok=True)
+    (course.root / "gradebook.db").unlink(missing_ok=True)
+    return Course(course.root)  # reads the new settings
 
 
 @pytest.fixture(scope="module")
 def postgres_course(database):
     """The batch released, graded, given feedback and exported with the gradebook in PostgreSQL."""
-    root = copy_of(batch_course(), "postgres-")
-    use_gradebook(root, database)
-    shutil.rmtree(root / "release" / "week90")  # autograde releases a week its gradebook lacks
+    course = use_gradebook(copy_of(batch_course(), "postgres-"), database)
     outputs = {}
-    for command in (["autograde", "week90", "--cell-timeout", "10"], ["feedback", "week90"],
-                    ["grades", "--to", "grades.csv"]):
-        result = run_course(root, *command)
-        assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-        outputs[command[0]] = result.stdout
-    return root, outputs
+    for command in (["release", "week90"], ["autograde", "week90", "--cell-timeout", "10"],
+                    ["feedback", "week90"], ["grades", "--to", "grades.csv"]):
+        outputs[command[0]] = run_ok(course, *command).stdout
+    return course, outputs
 
 
 def test_postgres_gradebook_gives_the_sqlite_scores(postgres_course):
-    root, _ = postgres_course
-    assert not (root / "gradebook.db").exists()
-    assert scores(root) == local_scores()
+    course, _ = postgres_course
+    assert not (course.root / "gradebook.db").exists()
+    assert cell_scores(course) == pool_scores()
 
 
 def test_every_command_works_against_postgres(postgres_course):
-    root, outputs = postgres_course
-    with open(root / "grades.csv", newline="") as handle:
+    course, outputs = postgres_course
+    with open(course.root / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert {student: float(row["week90"]) for student, row in rows.items()} == {
-        student: sum(cells.values()) for student, cells in local_scores().items()}
-    assert (root / "release" / "week90" / "week90.ipynb").is_file()
-    assert (root / "feedback" / "wrong" / "week90" / "week90.html").is_file()
-    report = {cell.cell: (cell.full, cell.partial, cell.zero) for cell in grades.report("week90", root)}
+        student: sum(cells.values()) for student, cells in pool_scores().items()}
+    assert course.release_notebook("week90").is_file()
+    assert (course.feedback / "wrong" / "week90" / "week90.html").is_file()
+    report = {cell.cell: (cell.full, cell.partial, cell.zero) for cell in grades.report(course, "week90")}
     assert report == {"double_tests": (1, 0, 3), "square_tests": (3, 0, 1)}

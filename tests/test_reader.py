@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.notebooks import HIDDEN_TESTS, SOLUTION, grade_id, is_solution, read_source
 from pipeline.reader import reader_notebook
-from tests.conftest import WEEKS, by_week
+from tests.support import COURSE, WEEKS, by_week
 
 
 def tagged(cell, tag):
@@ -15,7 +15,7 @@ def tagged(cell, tag):
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
 def test_solutions_run_hidden_and_starters_show(week):
-    notebook = reader_notebook(week)
+    notebook = reader_notebook(COURSE, week)
     solutions = [grade_id(c) for c in read_source(week).cells if is_solution(c) and c.cell_type == "code"]
     hidden = [c for c in notebook.cells if tagged(c, "remove-cell")]
     starters = [c for c in notebook.cells if tagged(c, "skip-execution")]
@@ -30,7 +30,7 @@ def test_solutions_run_hidden_and_starters_show(week):
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
 def test_published_solutions_are_folded_not_removed(week):
-    notebook = reader_notebook(week, solutions=True)
+    notebook = reader_notebook(COURSE, week, solutions=True)
     assert not any(tagged(c, "remove-cell") for c in notebook.cells)
     assert any(tagged(c, "hide-input") and SOLUTION[0] in c.source for c in notebook.cells)
     assert not any(HIDDEN_TESTS[0] in c.source for c in notebook.cells)

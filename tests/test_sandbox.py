@@ -1,14 +1,19 @@
-"""The sandbox's isolation, checked piece by piece (autograding end to end: test_autograde.py)."""
+"""The sandbox's isolation, checked piece by piece (end to end: test_containment.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from pipeline import run, sandbox
-from pipeline.paths import ROOT
+from pipeline.copies import hand_in
+from pipeline.course import Course
+from tests.support import GOOD, cell_scores, week90_course
+
+ROOT = Course.here().root
 
 AS_NOBODY = """
 import os, pwd, sys
@@ -40,4 +45,23 @@ def test_the_sandbox_kernel_runs_this_environment_on_this_course():
 
     spec = IPCKernelManager(kernel_name=sandbox.SANDBOX_KERNEL).kernel_spec
     assert spec.argv[:3] == [sys.executable, "-m", "pipeline.sandbox"]
-    assert spec.env == {"PYTHONPATH": str(ROOT)}
+    assert spec.env == {"PYTHONPATH": str(ROOT), "COURSE_ROOT": str(ROOT)}
+
+
+@pytest.mark.skipif(not sandbox.isolates(), reason="needs root and unshare")
+def test_a_course_in_a_closed_folder_with_a_linked_environment_is_graded(tmp_path):
+    """The course's folder only its owner may enter, its `.venv` a link to an environment elsewhere:
+    the kernel still starts as `nobody`, and grading writes nothing into the shared environment."""
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    course = week90_course(closed / "course")
+    (course.root / ".venv").symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    closed.chmod(0o700)
+    course.root.chmod(0o700)
+    hand_in(course, "good", "week90", GOOD)
+    python = course.root / ".venv" / "bin" / "python"
+    result = subprocess.run([str(python), "-m", "pipeline", "autograde", "week90"], cwd=course.root,
+                            env=run.environment(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cell_scores(course)["good"] == {"double_tests": 2, "square_tests": 3}
+    assert not (Path(sys.prefix) / "share" / "jupyter" / "kernels" / sandbox.SANDBOX_KERNEL).exists()

@@ -3,7 +3,9 @@
 import subprocess
 import sys
 
-from pipeline.paths import ROOT
+from pipeline.course import Course
+
+ROOT = Course.here().root
 
 PROSE = ["source", "book", "README.md", "CONTRIBUTING.md", "helpers", "pipeline", "tests"]
 

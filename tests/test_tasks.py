@@ -6,12 +6,12 @@ import pytest
 
 from pipeline.notebooks import grade_id, is_test, read_source
 from pipeline.tasks import NOT_GRADED, tasks
-from tests.conftest import WEEKS, by_week
+from tests.support import COURSE, WEEKS, by_week
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
 def test_every_task_names_real_test_cells_or_why_it_is_not_graded(week):
-    listed = tasks(week)
+    listed = tasks(COURSE, week)
     assert listed, f"{week}: no `course: tasks:` in the front matter of source/{week}/{week}.md"
     assert len({task.id for task in listed}) == len(listed), "task ids repeat"
     test_cells = {grade_id(cell) for cell in read_source(week).cells if is_test(cell)}
