@@ -80,7 +80,7 @@ def jupyterlab(folder: Path):
                               stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/api/status", server)
+        wait_for(f"{url}/api/status", server, "JupyterLab")
         yield url
     finally:
         server.terminate()
@@ -91,29 +91,40 @@ def jupyterlab(folder: Path):
             server.wait()
 
 
-def _wait_for(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
+def wait_for(url: str, process: subprocess.Popen, name: str, timeout: float = 120,
+             log: Path | None = None) -> None:
+    """Until `url` answers; fails at once, with the end of `log`, if `process` stops first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("JupyterLab stopped while starting")
+        if process.poll() is not None:
+            said = f":\n{log.read_text()[-3000:]}" if log else ""
+            raise RuntimeError(f"{name} stopped while starting{said}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.5)
-    raise TimeoutError(f"JupyterLab did not answer at {url}")
+    raise TimeoutError(f"{name} did not answer at {url}")
 
 
 @contextmanager
-def browser():
+def chromium_browser():
+    """Debian's Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         try:
-            yield instance.new_page(viewport={"width": 1400, "height": 900})
+            yield instance
         finally:
             instance.close()
+
+
+@contextmanager
+def browser():
+    """A page of a wide window in Chromium."""
+    with chromium_browser() as instance:
+        yield instance.new_page(viewport={"width": 1400, "height": 900})
 
 
 def open_notebook(page, url: str, name: str) -> None:

@@ -1,7 +1,7 @@
 """A classroom on JupyterHub, driven in Debian's Chromium by Playwright (tests/test_hub.py).
 
     course = classroom_course(area, students=["ada1"], instructor="teacher")
-    with running_hub(course, log) as url, browser() as chromium:
+    with running_hub(course, log) as url, chromium_browser() as chromium:
         page = log_in(chromium, url, "ada1")
         open_assignments(page); fetch(page, "week90"); submit(page, "week90")
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +24,7 @@ import yaml
 from pipeline import accounts, run
 from pipeline.course import Course
 from pipeline.hub import CODE_ROOT
-from tests.browser import CHROMIUM_FLAGS, chromium
+from tests.browser import wait_for
 from tests.support import week90_course
 
 PASSWORD = "a-long-enough-password"
@@ -67,39 +65,12 @@ def running_hub(course: Course, log: Path, port: int):
                                stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/hub/api/", hub, log)
+        wait_for(f"{url}/hub/api/", hub, "the hub", log=log)
         yield url
     finally:
         hub.terminate()  # JupyterHub stops every server and its proxy
         hub.wait(timeout=60)
 
-
-def _wait_for(url: str, hub: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if hub.poll() is not None:
-            raise RuntimeError(f"the hub stopped while starting:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the hub did not answer at {url}")
-
-
-@contextmanager
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-# ---- logging in ------------------------------------------------------------------------------------
 
 def login_page(chromium, url: str, name: str):
     """A browser session of its own (its own cookies) on the hub's login page, the form filled."""

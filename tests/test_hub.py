@@ -34,7 +34,7 @@ from pipeline.copies import answered, course_in
 from pipeline.course import COURSE_ID
 from pipeline.hub import free_port
 from tests import classroom as hub
-from tests.browser import chromium
+from tests.browser import chromium, chromium_browser
 from tests.support import COURSE, GOOD, run_ok, scratch
 
 SHOTS = COURSE.build / "hub"
@@ -103,7 +103,7 @@ def test_a_week_of_a_class_on_jupyterhub(classroom):
             missing = course_in(course, "release", WEEK)
             assert missing.returncode != 0 and "course.py hub" in missing.stderr + missing.stdout
 
-        with hub.browser() as chromium:
+        with chromium_browser() as chromium:
             with hub.running_hub(course, log, port) as url:
                 with steps("the hub starts; release into the exchange"):
                     assert "in the exchange" in run_ok(course, "release", WEEK).stdout
