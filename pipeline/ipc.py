@@ -28,12 +28,15 @@ class IPCKernelManager(AsyncKernelManager):
     """
 
     course_root = Unicode("", help="The course being graded, for the sandbox kernel's spec").tag(config=True)
-    trusted_modules = List(Unicode(), help="What the graded test cells import (pipeline.kernel)")
+    trusted_modules = List(Unicode(), allow_none=True, default_value=None,
+                           help="What the graded test cells import (pipeline.kernel); set by the grader "
+                           "(pipeline.execute) only: without it, as for Validate, the kernel is an "
+                           "ordinary one in the sandbox, with no channel for graded tests")
     cell_timeout = Float(90.0, help="Seconds a graded test cell may run")
     trusted_tests = None  # the sandbox kernel's socket for graded test cells (pipeline.trusted)
 
     async def _async_pre_start_kernel(self, **kw):
-        if self.kernel_name == SANDBOX_KERNEL:
+        if self.kernel_name == SANDBOX_KERNEL and self.trusted_modules is not None:
             from pipeline.trusted import TrustedTests
 
             if self.trusted_tests is not None:

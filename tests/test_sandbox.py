@@ -65,3 +65,19 @@ def test_a_course_in_a_closed_folder_with_a_linked_environment_is_graded(tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     assert cell_scores(course)["good"] == {"double_tests": 2, "square_tests": 3}
     assert not (Path(sys.prefix) / "share" / "jupyter" / "kernels" / sandbox.SANDBOX_KERNEL).exists()
+
+
+def test_validate_in_the_course_folder_compares_tensors_like_any_kernel(tmp_path):
+    """nbgrader's Validate, started in the course folder (its nbgrader_config.py applies), runs in
+    the sandbox kernel as an ordinary kernel: the checkers compare tensors there as they do in Lab."""
+    import nbformat
+
+    test = nbformat.v4.new_code_cell("import torch\nfrom helpers import check\n"
+                                     "check(torch.arange(3.0), torch.tensor([0.0, 1.0, 2.0]), 'a tensor')")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "tensor_tests", "locked": True, "points": 1,
+                                 "schema_version": 3, "solution": False, "task": False}
+    notebook = tmp_path / "tensors.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[test]), notebook)
+    result = subprocess.run([str(run.BIN / "nbgrader"), "validate", str(notebook)], cwd=ROOT,
+                            env=run.environment(), capture_output=True, text=True, timeout=300)
+    assert "Success" in result.stdout, result.stdout + result.stderr
