@@ -21,12 +21,11 @@ from __future__ import annotations
 import builtins
 from pathlib import Path
 
-import nbformat
 from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from pipeline.execute import said_by_the_grader
-from pipeline.notebooks import grade_id, is_test
+from pipeline.notebooks import cells_of, grade_id, is_test
 
 PYTHON_ERRORS = {name for name, value in vars(builtins).items()
                  if isinstance(value, type) and issubclass(value, BaseException)}
@@ -64,12 +63,8 @@ class SubmittedOutputs(NbGraderPreprocessor):
 
 def _outputs_handed_in(path: Path) -> dict[str, list]:
     """{cell id or grade id: outputs} of the notebook as it was handed in."""
-    try:
-        cells = nbformat.read(path, as_version=4).cells
-    except (OSError, ValueError):
-        return {}
     found = {}
-    for cell in cells:
+    for cell in cells_of(path):
         if cell.cell_type == "code":
             found[cell.get("id", "")] = cell.get("outputs", [])
             if grade_id(cell):

@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from pipeline.course import Course
 from pipeline.execute import TAMPERING
-from pipeline.notebooks import grade_id, is_test
+from pipeline.notebooks import cells_of, grade_id, is_test
 
 
 def scores(course: Course, gradebook: Gradebook, week: str) -> tuple[dict[str, float], dict[str, dict]]:
@@ -105,11 +105,8 @@ def needs_review(course: Course, week: str) -> dict[str, str]:
     """{student: what was found} for the notebooks of `week` whose tests were not trusted."""
     found = {}
     for notebook in sorted(course.autograded.glob(f"*/{week}/{week}.ipynb")):
-        try:
-            cells = nbformat.read(notebook, as_version=4).cells
-        except (OSError, ValueError):
-            continue
-        reasons = [output.traceback[-1].removeprefix("found: ") for cell in cells if is_test(cell)
+        reasons = [output.traceback[-1].removeprefix("found: ")
+                   for cell in cells_of(notebook) if is_test(cell)
                    for output in cell.get("outputs", []) if output.get("ename") == TAMPERING]
         if reasons:
             found[notebook.parts[-3]] = reasons[0]
@@ -118,12 +115,8 @@ def needs_review(course: Course, week: str) -> dict[str, str]:
 
 def failures(notebook: Path) -> dict[str, str]:
     """{test cell id: first line of its error} in an autograded notebook."""
-    try:
-        cells = nbformat.read(notebook, as_version=4).cells
-    except (OSError, ValueError):
-        return {}
     found = {}
-    for cell in cells:
+    for cell in cells_of(notebook):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"] if is_test(cell) else []
         if errors:
             found[grade_id(cell)] = f"{errors[0].ename}: {errors[0].evalue}".splitlines()[0][:120]
